@@ -1,0 +1,1 @@
+"""Apuri assistant package."""

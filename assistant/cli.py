@@ -1,0 +1,107 @@
+"""`apuri`: the command line of Apuri.
+
+apuri run              set up what is missing, start every process, stop on Ctrl-C
+apuri gateway          run only the gateway (apuri run starts it)
+apuri train [--force]  train the Rasa model if its training data or config changed
+apuri bench chat       the chat latency benchmark (see benchmarks/chat_latency.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from assistant import logs
+from assistant.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        print(f"apuri: bad setting {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from assistant.supervisor import StartupError, Supervisor, prepare, process_specs
+    from assistant.training import TrainingError, train
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+    try:
+        train(settings)
+        settings = prepare(settings)
+    except (StartupError, TrainingError) as error:
+        print(f"apuri: {error}", file=sys.stderr)
+        return 1
+    supervisor = Supervisor(settings, process_specs(settings, args.verbose), echo=args.verbose)
+    return asyncio.run(supervisor.run())
+
+
+def _gateway(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from assistant.gateway import create_app
+
+    settings = _settings()
+    logs.configure(settings.log_level)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,
+        shutdown_timeout=5,
+    )
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from assistant.training import TrainingError, train
+
+    try:
+        train(_settings(), force=args.force)
+    except TrainingError as error:
+        print(f"apuri: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    if args.what == "chat":
+        from benchmarks import chat_latency
+
+        return chat_latency.main(args.rest)
+    print(f"apuri: unknown benchmark {args.what!r}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="apuri", description="Apuri, Helsinki's assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="start every process of Apuri")
+    run.add_argument("--verbose", action="store_true", help="show every process's output")
+    run.set_defaults(func=_run)
+
+    gateway = commands.add_parser("gateway", help="run the gateway only")
+    gateway.set_defaults(func=_gateway)
+
+    train = commands.add_parser("train", help="train the Rasa model if it is out of date")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.set_defaults(func=_train)
+
+    bench = commands.add_parser("bench", help="run a benchmark")
+    bench.add_argument("what", choices=["chat"])
+    bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own options")
+    bench.set_defaults(func=_bench)
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

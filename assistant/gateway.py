@@ -1,0 +1,103 @@
+"""The gateway: Apuri's one public HTTP server (aiohttp).
+
+`create_app(settings)` builds the application; every resource (Redis, the database, the
+HTTP session to Rasa, the language detector) is opened and closed in a cleanup context
+and reached through a typed `web.AppKey`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from assistant.core import Assistant
+from assistant.health import HealthChecker
+from assistant.keys import ASSISTANT, DATABASE, DETECTOR, HEALTH, HTTP, REDIS, SETTINGS
+from assistant.language import LanguageDetectorService
+from assistant.openapi import openapi_document
+from assistant.problems import problem_middleware
+from assistant.rasa_client import RasaClient
+from assistant.settings import Settings
+from channels import http_api
+
+# Larger bodies are refused with 413 before they are read.
+MAX_BODY_BYTES = 64 * 1024
+
+
+async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    redis = Redis.from_url(app[SETTINGS].effective_redis_url, socket_timeout=5)
+    app[REDIS] = redis
+    yield
+    await redis.aclose()
+
+
+async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(settings.effective_database_url, pool_pre_ping=True)
+    app[DATABASE] = engine
+    yield
+    await engine.dispose()
+
+
+async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
+    # Loopback only: many concurrent conversations share a generous connection pool.
+    connector = aiohttp.TCPConnector(limit=200, limit_per_host=200)
+    session = aiohttp.ClientSession(connector=connector)
+    app[HTTP] = session
+    yield
+    await session.close()
+
+
+async def _detector_ctx(app: web.Application) -> AsyncIterator[None]:
+    detector = LanguageDetectorService()
+    # Building the language models takes ~0.4 s of CPU: do it off the event loop, now.
+    await asyncio.get_running_loop().run_in_executor(None, detector.warm_up)
+    app[DETECTOR] = detector
+    yield
+
+
+async def _assistant_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    rasa = RasaClient(
+        app[HTTP],
+        settings.rasa_url,
+        token=settings.internal_token,
+        timeout=settings.rasa_timeout,
+        retry_seconds=settings.rasa_retry_seconds,
+    )
+    app[ASSISTANT] = Assistant(settings, rasa, app[REDIS], app[DETECTOR])
+    app[HEALTH] = HealthChecker(
+        app[REDIS], rasa, app[DATABASE], app[HTTP], actions_url=settings.actions_url
+    )
+    yield
+
+
+async def health(request: web.Request) -> web.Response:
+    """GET /health: each part ok or failing; 200 when all are ok, otherwise 503."""
+    parts = await request.app[HEALTH].check()
+    ok = all(part.ok for part in parts.values())
+    body = {
+        "status": "ok" if ok else "failing",
+        "parts": {name: part.as_dict() for name, part in parts.items()},
+    }
+    return web.json_response(body, status=200 if ok else 503)
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([_redis_ctx, _database_ctx, _http_ctx, _detector_ctx, _assistant_ctx])
+    app.router.add_get("/health", health)
+    app.router.add_get("/api/openapi.json", openapi)
+    http_api.add_routes(app)
+    return app

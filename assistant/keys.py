@@ -1,0 +1,21 @@
+"""Typed keys for what the gateway application holds."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from assistant.core import Assistant
+from assistant.health import HealthChecker
+from assistant.language import LanguageDetectorService
+from assistant.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+REDIS = web.AppKey("redis", Redis)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+DATABASE = web.AppKey("database", AsyncEngine)
+DETECTOR = web.AppKey("detector", LanguageDetectorService)
+ASSISTANT = web.AppKey("assistant", Assistant)
+HEALTH = web.AppKey("health", HealthChecker)

@@ -1,0 +1,95 @@
+"""Apuri's input channel inside the Rasa server (runs in the Python 3.10 Rasa environment).
+
+The gateway is Rasa's only client. This channel is Rasa's REST channel with three changes
+that a city service needs:
+
+* a shared internal token (`APURI_INTERNAL_TOKEN`) checked with `hmac.compare_digest`
+  before the body is read, so nothing else on the machine can talk as a resident;
+* the answer carries the conversation's language slot beside the messages, so the gateway
+  knows which language it answered in;
+* nothing a resident wrote is ever logged (Rasa's REST channel logs the text on failure).
+
+Configured in `credentials.yml` as `assistant.rasa_plugins.channel.ApuriInput`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+logger = logging.getLogger(__name__)
+
+TOKEN_HEADER = "X-Apuri-Token"  # noqa: S105 - a header name, not a secret
+
+
+class ApuriInput(InputChannel):
+    """POST /webhooks/apuri/webhook: {"sender", "message", "metadata"} → messages + language."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "apuri"
+
+    def __init__(self, token: str = "") -> None:
+        self.token = token
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(token=os.environ.get("APURI_INTERNAL_TOKEN", ""))
+
+    def _authorised(self, request: Request) -> bool:
+        if not self.token:
+            return True
+        given = request.headers.get(TOKEN_HEADER, "")
+        return hmac.compare_digest(given.encode(), self.token.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("apuri_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent and agent.is_ready())
+            return response.json({"status": "ok" if ready else "loading"}, 200 if ready else 503)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "forbidden"}, 403)
+            body = request.json if isinstance(request.json, dict) else None
+            if body is None:
+                return response.json({"error": "body must be a JSON object"}, 400)
+            sender = body.get("sender")
+            text = body.get("message")
+            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+            if not isinstance(sender, str) or not sender or not isinstance(text, str):
+                return response.json({"error": "sender and message are required"}, 400)
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        collector,
+                        sender,
+                        input_channel=str(metadata.get("channel") or self.name()),
+                        metadata=metadata,
+                    )
+                )
+            except Exception as error:
+                logger.error("apuri.message.failed error=%s", type(error).__name__)
+                return response.json({"error": "processing_failed"}, 500)
+
+            agent = request.app.ctx.agent
+            tracker = await agent.tracker_store.retrieve(sender)
+            language = tracker.get_slot("language") if tracker else None
+            return response.json({"messages": collector.messages, "language": language})
+
+        return webhook

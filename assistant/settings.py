@@ -1,0 +1,170 @@
+"""Apuri's settings: one frozen object, read from the environment once, at start-up.
+
+Every variable is listed with its default and meaning in `.env.example`. A wrong value
+fails fast with a `SettingsError` that names the variable (never its value, which may be
+a secret).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+ROOT = Path(__file__).resolve().parent.parent
+
+T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or has a value Apuri cannot use."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a TCP port between 1 and 65535")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+    return text
+
+
+def _log_level(text: str) -> str:
+    level = text.upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _redis_url(text: str) -> str:
+    if not re.match(r"^rediss?://", text) and not text.startswith("unix://"):
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return text
+
+
+def _database_url(text: str) -> str:
+    if not re.match(r"^(sqlite(\+aiosqlite)?|postgres(ql)?(\+asyncpg)?)://", text):
+        raise ValueError("must be a sqlite:// or postgresql:// URL")
+    return text
+
+
+def _http_url(text: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise ValueError("must be an http:// or https:// URL")
+    return text.rstrip("/")
+
+
+def _host(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", text):
+        raise ValueError("must be a host name or an IP address")
+    return text
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the processes of Apuri need to know about their deployment."""
+
+    root: Path = ROOT
+    var_dir: Path = ROOT / "var"
+    model_dir: Path = ROOT / "var" / "models"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    redis_port: int = 6390
+    redis_url: str | None = None
+    database_url: str | None = None
+    default_language: str = "fi"
+    log_level: str = "INFO"
+    rasa_timeout: float = 15.0
+    rasa_retry_seconds: float = 5.0
+    max_message_chars: int = 2000
+    internal_token: str = field(default="", repr=False)
+    public_base_url: str | None = None
+    helpline_phone: str = "+358 9 310 11111"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build the settings from environment variables, failing on the first bad one."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str, parse: Callable[[str], T], default: T) -> T:
+            raw = env.get(name)
+            if raw is None or raw.strip() == "":
+                return default
+            try:
+                return parse(raw.strip())
+            except ValueError as error:
+                raise SettingsError(name, str(error) or "has an invalid value") from None
+
+        var_dir = get("APURI_VAR_DIR", lambda v: Path(v).resolve(), ROOT / "var")
+        return cls(
+            var_dir=var_dir,
+            model_dir=get("APURI_MODEL_DIR", lambda v: Path(v).resolve(), var_dir / "models"),
+            host=get("APURI_HOST", _host, "127.0.0.1"),
+            port=get("APURI_PORT", _port, 8080),
+            rasa_port=get("APURI_RASA_PORT", _port, 5005),
+            actions_port=get("APURI_ACTIONS_PORT", _port, 5055),
+            redis_port=get("APURI_REDIS_PORT", _port, 6390),
+            redis_url=get("REDIS_URL", _redis_url, None),
+            database_url=get("DATABASE_URL", _database_url, None),
+            default_language=get("APURI_DEFAULT_LANGUAGE", _language, "fi"),
+            log_level=get("APURI_LOG_LEVEL", _log_level, "INFO"),
+            rasa_timeout=get("APURI_RASA_TIMEOUT", _positive_float, 15.0),
+            rasa_retry_seconds=get("APURI_RASA_RETRY_SECONDS", _positive_float, 5.0),
+            internal_token=get("APURI_INTERNAL_TOKEN", str, ""),
+            public_base_url=get("PUBLIC_BASE_URL", _http_url, None),
+            helpline_phone=get("APURI_HELPLINE_PHONE", str, "+358 9 310 11111"),
+        )
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some values changed (tests and the supervisor use this)."""
+        return replace(self, **changes)
+
+    @property
+    def effective_redis_url(self) -> str:
+        """REDIS_URL when given, otherwise the private Redis that `apuri run` starts."""
+        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def effective_database_url(self) -> str:
+        """DATABASE_URL when given (as an async driver URL), otherwise SQLite under var/."""
+        url = self.database_url or f"sqlite:///{self.var_dir / 'apuri.db'}"
+        if url.startswith("sqlite://"):
+            return url.replace("sqlite://", "sqlite+aiosqlite://", 1)
+        if url.startswith("postgres://"):
+            url = url.replace("postgres://", "postgresql://", 1)
+        if url.startswith("postgresql://"):
+            return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        return url
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def rasa_python(self) -> Path:
+        return self.root / ".venv-rasa" / "bin" / "python"

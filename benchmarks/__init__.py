@@ -1,0 +1,1 @@
+"""Apuri benchmarks: results go to benchmarks/results/."""

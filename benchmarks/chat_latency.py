@@ -1,0 +1,278 @@
+"""Chat latency: C concurrent conversations each sending M messages, through the gateway
+(`POST /api/messages`) and, with the same load, straight to Rasa's REST webhook.
+
+    apuri bench chat [--conversations 50] [--messages 10] [--think-ms 0]
+
+By default it starts its own Apuri (`apuri run` on free ports with a private Redis and a
+temporary var/ directory, using the trained model in var/models), measures Rasa's start-up
+time and memory, runs both loads, stops everything, and writes
+`benchmarks/results/chat_latency.json`. Give `--gateway URL --rasa URL` to measure a
+running Apuri instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+# What residents write, in the three languages, cycled through by every conversation.
+MESSAGES = [
+    "moi",
+    "mitä osaat tehdä?",
+    "hej, vad kan du hjälpa mig med",
+    "hello, what can you do?",
+    "kiitos paljon",
+    "tack så mycket",
+    "thanks a lot",
+    "in English please",
+    "mikä on huomisen sää?",
+    "heippa",
+]
+
+
+@dataclass
+class LoadResult:
+    latencies_ms: list[float]
+    errors: int
+    seconds: float
+
+    def summary(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies_ms)
+
+        def pct(p: float) -> float:
+            if not ordered:
+                return float("nan")
+            index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
+            return round(ordered[index], 1)
+
+        return {
+            "requests": len(ordered) + self.errors,
+            "errors": self.errors,
+            "p50_ms": pct(50),
+            "p95_ms": pct(95),
+            "p99_ms": pct(99),
+            "mean_ms": round(statistics.fmean(ordered), 1) if ordered else None,
+            "throughput_per_s": round(len(ordered) / self.seconds, 1) if self.seconds else None,
+        }
+
+
+async def _conversation(
+    session: aiohttp.ClientSession,
+    url: str,
+    body_for: Any,
+    messages: int,
+    think_s: float,
+    offset: int,
+    out: LoadResult,
+) -> None:
+    for n in range(messages):
+        body = body_for(MESSAGES[(offset + n) % len(MESSAGES)])
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json=body) as response:
+                await response.read()
+                ok = response.status == 200
+        except aiohttp.ClientError:
+            ok = False
+        if ok:
+            out.latencies_ms.append((time.perf_counter() - started) * 1000)
+        else:
+            out.errors += 1
+        if think_s:
+            await asyncio.sleep(think_s)
+
+
+async def run_load(
+    target: str, base_url: str, conversations: int, messages: int, think_s: float
+) -> LoadResult:
+    run = uuid.uuid4().hex[:8]
+    result = LoadResult([], 0, 0.0)
+    timeout = aiohttp.ClientTimeout(total=120)
+    connector = aiohttp.TCPConnector(limit=conversations + 10)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        tasks = []
+        for i in range(conversations):
+            sender = f"bench-{target}-{run}-{i:04d}"
+            if target == "gateway":
+                url = base_url + "/api/messages"
+
+                def body_for(text: str, cid: str = sender) -> dict[str, Any]:
+                    return {"conversation_id": cid, "text": text}
+            else:
+                url = base_url + "/webhooks/rest/webhook"
+
+                def body_for(text: str, cid: str = sender) -> dict[str, Any]:
+                    return {"sender": cid, "message": text}
+
+            tasks.append(_conversation(session, url, body_for, messages, think_s, i, result))
+        started = time.perf_counter()
+        await asyncio.gather(*tasks)
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait(url: str, limit_s: float) -> float:
+    """Seconds until `url` answers 200 (raises after `limit_s`)."""
+    import urllib.error
+    import urllib.request
+
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(f"{url} did not answer within {limit_s:.0f} s")
+
+
+class OwnStack:
+    """An Apuri started just for the benchmark: free ports, private Redis, temp var dir."""
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="apuri-bench-")
+        self.ports = {name: _free_port() for name in ("gateway", "rasa", "actions", "redis")}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.rasa_startup_s = 0.0
+
+    def __enter__(self) -> OwnStack:
+        env = {
+            **os.environ,
+            "APURI_VAR_DIR": self.tmp.name,
+            "APURI_MODEL_DIR": str(ROOT / "var" / "models"),
+            "APURI_PORT": str(self.ports["gateway"]),
+            "APURI_RASA_PORT": str(self.ports["rasa"]),
+            "APURI_ACTIONS_PORT": str(self.ports["actions"]),
+            "APURI_REDIS_PORT": str(self.ports["redis"]),
+            "APURI_LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.rasa_startup_s = _wait(f"{self.rasa_url}/webhooks/apuri/", 600)
+        _wait(f"{self.gateway_url}/health", 120)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(60)
+        self.tmp.cleanup()
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['rasa']}"
+
+    def rasa_rss_mb(self) -> float | None:
+        pid_file = Path(self.tmp.name) / "run" / "rasa.pid"
+        try:
+            process = psutil.Process(int(pid_file.read_text()))
+            rss = process.memory_info().rss + sum(
+                child.memory_info().rss for child in process.children(recursive=True)
+            )
+        except (OSError, ValueError, psutil.Error):
+            return None
+        return round(rss / 2**20)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="apuri bench chat", description=__doc__)
+    parser.add_argument("--conversations", type=int, default=50)
+    parser.add_argument("--messages", type=int, default=10)
+    parser.add_argument("--think-ms", type=float, default=0.0, help="pause between messages")
+    parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
+    parser.add_argument("--rasa", help="a running Rasa's URL (with --gateway)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "chat_latency.json")
+    args = parser.parse_args(argv)
+
+    stack: OwnStack | None = None
+    if args.gateway:
+        gateway_url, rasa_url = args.gateway.rstrip("/"), (args.rasa or "").rstrip("/")
+    else:
+        print("[bench] starting Apuri on free ports…", flush=True)
+        stack = OwnStack().__enter__()
+        gateway_url, rasa_url = stack.gateway_url, stack.rasa_url
+    try:
+        think = args.think_ms / 1000
+        # Warm-up: the first messages load lazily initialised parts.
+        asyncio.run(run_load("gateway", gateway_url, 4, 3, 0))
+        results: dict[str, Any] = {}
+        for target, url in (("gateway", gateway_url), ("rasa_rest", rasa_url)):
+            if not url:
+                continue
+            print(
+                f"[bench] {target}: {args.conversations} conversations x {args.messages} messages…",
+                flush=True,
+            )
+            load = asyncio.run(run_load(target, url, args.conversations, args.messages, think))
+            results[target] = load.summary()
+        report: dict[str, Any] = {
+            "benchmark": "chat_latency",
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
+            "conversations": args.conversations,
+            "messages_per_conversation": args.messages,
+            "think_ms": args.think_ms,
+            "results": results,
+        }
+        if "gateway" in results and "rasa_rest" in results:
+            gateway_p50 = results["gateway"]["p50_ms"]
+            rasa_p50 = results["rasa_rest"]["p50_ms"]
+            report["gateway_overhead_p50_pct"] = round((gateway_p50 / rasa_p50 - 1) * 100, 1)
+        if stack:
+            report["rasa_startup_s"] = round(stack.rasa_startup_s, 1)
+            report["rasa_rss_mb"] = stack.rasa_rss_mb()
+    finally:
+        if stack:
+            stack.__exit__(None, None, None)
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The JSON channel: `POST /api/messages`, used by the web widget's fallback and benchmarks.
+
+A transport only: it validates the request, builds an `Inbound`, calls the assistant, and
+returns the channel-neutral reply model as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from assistant.core import Inbound
+from assistant.keys import ASSISTANT
+from assistant.problems import invalid_request
+
+CHANNEL = "api"
+
+
+class MessageRequest(BaseModel):
+    """One resident message sent through the JSON API."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    conversation_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,128}$",
+        description="The conversation's id; omit it to start a new conversation.",
+    )
+    text: str | None = Field(default=None, description="What the resident wrote.")
+    payload: str | None = Field(
+        default=None, description="A button's payload, instead of text (for example '/help')."
+    )
+    lang: Literal["fi", "sv", "en"] | None = Field(
+        default=None, description="The language the resident chose; null to detect it."
+    )
+    message_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="A client id for this message: a retry with the same id is answered "
+        "from the first answer and never processed twice.",
+    )
+
+    @model_validator(mode="after")
+    def _text_or_payload(self) -> MessageRequest:
+        if (self.text is None) == (self.payload is None):
+            raise ValueError("give either text or payload")
+        return self
+
+
+async def post_message(request: web.Request) -> web.Response:
+    """POST /api/messages"""
+    try:
+        body: Any = await request.json(loads=json.loads)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise invalid_request(400, "body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise invalid_request(400, "body must be a JSON object")
+    try:
+        message = MessageRequest.model_validate(body)
+    except ValidationError as error:
+        raise invalid_request(422, "the message is not valid", error) from None
+
+    response = await request.app[ASSISTANT].handle(
+        Inbound(
+            channel=CHANNEL,
+            conversation_id=message.conversation_id or uuid.uuid4().hex,
+            text=message.text,
+            payload=message.payload,
+            lang=message.lang,
+            message_id=message.message_id,
+        )
+    )
+    return web.json_response(response.model_dump(mode="json"))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/messages", post_message)

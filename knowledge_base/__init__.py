@@ -1,0 +1,1 @@
+"""Apuri knowledge_base package."""

@@ -1,0 +1,1 @@
+"""Apuri telecare package."""

@@ -1,0 +1,37 @@
+"""Shared fixtures: a real Redis (TEST_REDIS_URL, default the machine's on 6379, db 15)
+and a real SQLite database in a temporary directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from assistant.settings import Settings
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env({}).with_(
+        var_dir=tmp_path,
+        redis_url=TEST_REDIS_URL,
+        database_url=f"sqlite:///{tmp_path / 'test.db'}",
+        rasa_retry_seconds=0.3,
+        rasa_timeout=5.0,
+    )
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(TEST_REDIS_URL)
+    try:
+        await client.ping()
+    except OSError as error:
+        pytest.fail(f"tests need a Redis at {TEST_REDIS_URL} (set TEST_REDIS_URL): {error}")
+    yield client
+    await client.aclose()
