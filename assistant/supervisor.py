@@ -222,7 +222,7 @@ def process_specs(settings: Settings, verbose: bool = False) -> list[ProcessSpec
             argv=[sys.executable, "-m", "assistant.cli", "gateway"],
             env=base_env,
             ready=lambda: _http_ok(f"http://127.0.0.1:{settings.port}/health"),
-            waiting_for="the gateway (waits for every part to be healthy)",
+            waiting_for="the gateway",
             cwd=root,
         )
     )
@@ -275,8 +275,11 @@ class Supervisor:
         while not self._stopping.is_set():
             await self._start(child)
             assert child.process is not None
+            watcher = asyncio.create_task(self._watch_ready(child))
             code = await child.process.wait()
-            await asyncio.gather(*child.log_tasks, return_exceptions=True)
+            watcher.cancel()
+            child.ready = False
+            await asyncio.gather(*child.log_tasks, watcher, return_exceptions=True)
             if self._stopping.is_set():
                 return
             uptime = time.monotonic() - child.started_at
@@ -297,23 +300,38 @@ class Supervisor:
                 await asyncio.wait_for(self._stopping.wait(), backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
-    async def _wait_ready(self, child: Child, deadline_s: float = 600.0) -> bool:
+    async def _watch_ready(self, child: Child) -> None:
+        """Poll a (re)started child until it answers, then log that it is ready."""
+        while not await child.spec.ready():  # noqa: ASYNC110 - readiness is polled over HTTP
+            await asyncio.sleep(0.5)
+        child.ready = True
+        event(
+            logger,
+            "process.ready",
+            name=child.spec.name,
+            seconds=round(time.monotonic() - child.started_at, 1),
+            restarts=child.restarts,
+        )
+
+    async def _wait_all_ready(self, children: list[Child], limit_s: float) -> bool:
+        """Wait until every child is ready, saying every few seconds what is awaited."""
         started = time.monotonic()
         announced = 0.0
         while not self._stopping.is_set():
-            if await child.spec.ready():
-                child.ready = True
-                took = time.monotonic() - started
-                event(logger, "process.ready", name=child.spec.name, seconds=round(took, 1))
+            waiting = [c for c in children if not c.ready]
+            if not waiting:
                 return True
             waited = time.monotonic() - started
-            if waited > deadline_s:
+            if waited > limit_s:
                 return False
             if waited - announced >= 5:
                 announced = waited
-                print(f"[apuri] waiting for {child.spec.waiting_for}… {waited:.0f} s", flush=True)
+                # The gateway waits for the others: name it only when it is the last one.
+                named = [c for c in waiting if c.spec.name != "gateway"] or waiting
+                what = ", ".join(c.spec.waiting_for for c in named)
+                print(f"[apuri] waiting for {what}… {waited:.0f} s", flush=True)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), 0.5)
+                await asyncio.wait_for(self._stopping.wait(), 0.25)
         return False
 
     def _signal(self, child: Child, sig: signal.Signals) -> None:
@@ -348,12 +366,10 @@ class Supervisor:
         try:
             first, rest = self._children[0], self._children[1:]
             keepers.append(asyncio.create_task(self._keep_running(first)))
-            if first.spec.name == "redis" and not await self._wait_ready(first, 30):
+            if first.spec.name == "redis" and not await self._wait_all_ready([first], 30):
                 raise StartupError("the private Redis did not start: see var/log/redis.log")
-            for child in rest:
-                keepers.append(asyncio.create_task(self._keep_running(child)))
-            readiness = [self._wait_ready(c) for c in self._children if not c.ready]
-            if all(await asyncio.gather(*readiness)) and not self._stopping.is_set():
+            keepers.extend(asyncio.create_task(self._keep_running(c)) for c in rest)
+            if await self._wait_all_ready(self._children, 900) and not self._stopping.is_set():
                 seconds = time.monotonic() - started
                 print(
                     f"[apuri] ready in {seconds:.0f} s: open http://{self._settings.host}:"

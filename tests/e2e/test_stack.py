@@ -1,0 +1,239 @@
+"""The real stack, started once: a private Redis, the action server, Rasa with the trained
+model, and the gateway, all under `apuri run` on free ports in a temporary var/ directory.
+
+`make test` trains the model (var/models) before pytest runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+START_LIMIT_S = 420
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def response_texts(name: str) -> dict[str, str]:
+    """A domain response's text per language (fi is the unconditional variation)."""
+    texts = {}
+    for variation in DOMAIN["responses"][name]:
+        conditions = variation.get("condition") or [{"value": "fi"}]
+        texts[conditions[0]["value"]] = variation["text"].strip()
+    return texts
+
+
+@dataclass
+class Stack:
+    process: subprocess.Popen[bytes]
+    var_dir: Path
+    gateway: str
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.gateway + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def say(self, conversation: str, text: str, **extra: Any) -> dict[str, Any]:
+        status, body = self.request(
+            "POST", "/api/messages", {"conversation_id": conversation, "text": text, **extra}
+        )
+        assert status == 200, body
+        assert body["replies"], "Apuri answered nothing"
+        return dict(body)
+
+    def wait_health(self, status: int, limit_s: float = START_LIMIT_S) -> dict[str, Any]:
+        deadline = time.monotonic() + limit_s
+        body: Any = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"apuri run exited with {self.process.returncode}: {self.logs()}")
+            try:
+                got, body = self.request("GET", "/health")
+            except (urllib.error.URLError, OSError):
+                got = None
+            if got == status:
+                return dict(body)
+            time.sleep(0.5)
+        pytest.fail(f"/health did not turn {status} in {limit_s:.0f} s; last: {body}")
+
+    def pid(self, name: str) -> int:
+        return int((self.var_dir / "run" / f"{name}.pid").read_text())
+
+    def logs(self) -> str:
+        parts = []
+        for log in sorted((self.var_dir / "log").glob("*.log")):
+            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+        return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    if not (MODEL_DIR / "apuri.tar.gz").exists():
+        pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
+    var_dir = tmp_path_factory.mktemp("apuri-var")
+    port = free_port()
+    env = {
+        **os.environ,
+        "APURI_VAR_DIR": str(var_dir),
+        "APURI_MODEL_DIR": str(MODEL_DIR),
+        "APURI_PORT": str(port),
+        "APURI_RASA_PORT": str(free_port()),
+        "APURI_ACTIONS_PORT": str(free_port()),
+        "APURI_REDIS_PORT": str(free_port()),
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    running = Stack(process, var_dir, f"http://127.0.0.1:{port}")
+    try:
+        running.wait_health(200)
+        yield running
+    finally:
+        pids = {}
+        for pid_file in (var_dir / "run").glob("*.pid"):
+            pids[pid_file.stem] = int(pid_file.read_text())
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("apuri run did not stop within 90 s of SIGTERM")
+        assert process.returncode == 0
+        for name, pid in pids.items():
+            assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def new_conversation() -> str:
+    return "e2e-" + uuid.uuid4().hex[:12]
+
+
+def test_health_reports_every_part_ok(stack: Stack) -> None:
+    body = stack.wait_health(200, 10)
+    assert {name: part["status"] for name, part in body["parts"].items()} == {
+        "redis": "ok",
+        "rasa": "ok",
+        "actions": "ok",
+        "database": "ok",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [("moi moi, hyvää huomenta", "fi"), ("hej, god morgon", "sv"), ("hello, good morning", "en")],
+)
+def test_greeting_is_answered_in_its_language(stack: Stack, text: str, lang: str) -> None:
+    body = stack.say(new_conversation(), text)
+    assert body["lang"] == lang
+    assert body["replies"][0]["text"].strip() == response_texts("utter_greet")[lang]
+
+
+def test_language_switch_mid_conversation(stack: Stack) -> None:
+    conversation = new_conversation()
+    assert stack.say(conversation, "moi")["lang"] == "fi"
+    switched = stack.say(conversation, "voidaanko jatkaa englanniksi?")
+    assert switched["lang"] == "en"
+    assert switched["replies"][0]["text"].strip() == response_texts("utter_language_switched")["en"]
+    # A short Finnish word does not move the conversation back.
+    thanks = stack.say(conversation, "kiitos")
+    assert thanks["lang"] == "en"
+    assert thanks["replies"][0]["text"].strip() == response_texts("utter_you_are_welcome")["en"]
+
+
+def test_switch_button_changes_language(stack: Stack) -> None:
+    conversation = new_conversation()
+    stack.say(conversation, "hello there")
+    status, body = stack.request(
+        "POST",
+        "/api/messages",
+        {"conversation_id": conversation, "payload": '/switch_language{"language": "sv"}'},
+    )
+    assert status == 200
+    assert body["lang"] == "sv"
+    assert body["replies"][0]["text"].strip() == response_texts("utter_language_switched")["sv"]
+
+
+def test_gibberish_does_not_trigger_a_consequential_intent(stack: Stack) -> None:
+    body = stack.say(new_conversation(), "xyzzy qwerty plugh")
+    texts = [r["text"].strip() for r in body["replies"] if r["text"]]
+    refusals = set(response_texts("utter_default").values()) | set(
+        response_texts("utter_out_of_scope").values()
+    )
+    assert texts and texts[0] in refusals, texts
+
+
+def test_resident_text_never_reaches_the_logs(stack: Stack) -> None:
+    marker = "Mannerheimintie " + uuid.uuid4().hex[:8]
+    stack.say(new_conversation(), f"asun osoitteessa {marker}, voitteko auttaa")
+    time.sleep(0.5)
+    assert marker not in stack.logs()
+
+
+def test_conversation_survives_a_rasa_crash_and_health_follows(stack: Stack) -> None:
+    conversation = new_conversation()
+    stack.say(conversation, "hej")
+    stack.say(conversation, "in English please")
+
+    os.kill(stack.pid("rasa"), signal.SIGKILL)
+    body = stack.wait_health(503, 30)
+    assert body["parts"]["rasa"]["status"] == "failing"
+    assert body["parts"]["redis"]["status"] == "ok"
+
+    status, error = stack.request(
+        "POST", "/api/messages", {"conversation_id": conversation, "text": "kiitos"}
+    )
+    assert status == 503
+    assert error["lang"] == "en", "the gateway remembers the conversation's language"
+    assert error["processed"] is False
+
+    stack.wait_health(200)
+    after = stack.say(conversation, "kiitos")
+    assert after["lang"] == "en", "the language slot survived the restart in Redis"
+    assert after["replies"][0]["text"].strip() == response_texts("utter_you_are_welcome")["en"]
