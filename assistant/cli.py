@@ -71,9 +71,9 @@ def _train(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     if args.what == "chat":
-        from benchmarks import chat_latency
+        from benchmarks.chat_latency import main as chat_benchmark
 
-        return chat_latency.main(args.rest)
+        return chat_benchmark(args.rest)
     print(f"apuri: unknown benchmark {args.what!r}", file=sys.stderr)
     return 2
 
