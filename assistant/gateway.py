@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -89,6 +90,14 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if ok else 503)
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    """GET /: a plain page to talk with Apuri (the embeddable widget builds on the same API)."""
+    return web.FileResponse(STATIC / "index.html")
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document())
 
@@ -97,6 +106,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_redis_ctx, _database_ctx, _http_ctx, _detector_ctx, _assistant_ctx])
+    app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/api/openapi.json", openapi)
     http_api.add_routes(app)

@@ -310,3 +310,14 @@ async def test_unknown_api_path_is_a_json_404(client: TestClient[Any, Any]):
     response = await client.get("/api/nothing-here")
     assert response.status == 404
     assert (await response.json())["error"] == "not_found"
+
+
+async def test_front_page_is_served_and_renders_text_safely(client: TestClient[Any, Any]):
+    response = await client.get("/")
+    assert response.status == 200
+    page = await response.text()
+    assert '<html lang="fi">' in page
+    assert "textContent" in page
+    assert "innerHTML" not in page, "resident text must never be rendered as HTML"
+    for word in ("Suomi", "Svenska", "English"):
+        assert word in page
