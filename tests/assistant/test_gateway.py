@@ -8,6 +8,7 @@ one by one, including what happens when Rasa is down or fails.
 from __future__ import annotations
 
 import json
+import os
 import socket
 from typing import Any
 
@@ -321,3 +322,27 @@ async def test_front_page_is_served_and_renders_text_safely(client: TestClient[A
     assert "innerHTML" not in page, "resident text must never be rendered as HTML"
     for word in ("Suomi", "Svenska", "English"):
         assert word in page
+
+
+async def test_health_checks_postgresql_when_configured(
+    aiohttp_client: Any, settings: Settings, rasa: tuple[StandInRasa, TestServer]
+):
+    url = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    _, server = rasa
+    app = create_app(
+        settings.with_(database_url=url, rasa_port=server.port, actions_port=server.port)
+    )
+    client = await aiohttp_client(app)
+    response = await client.get("/health")
+    body = await response.json()
+    assert body["parts"]["database"]["status"] == "ok", body
+
+
+async def test_health_reports_an_unreachable_database(aiohttp_client: Any, settings: Settings):
+    app = create_app(
+        settings.with_(database_url=f"postgresql://nobody@127.0.0.1:{closed_port()}/x")
+    )
+    client = await aiohttp_client(app)
+    response = await client.get("/health")
+    assert response.status == 503
+    assert (await response.json())["parts"]["database"]["status"] == "failing"
