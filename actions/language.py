@@ -63,4 +63,3 @@ class ActionSetLanguage(Action):
             default=_lang(apuri.get("default_lang")) or "fi",
         )
         return [] if lang == remembered else [SlotSet("language", lang)]
-
