@@ -1,7 +1,12 @@
 """Chat latency: C concurrent conversations each sending M messages, through the gateway
 (`POST /api/messages`) and, with the same load, straight to Rasa's REST webhook.
 
-    apuri bench chat [--conversations 50] [--messages 10] [--think-ms 0]
+    apuri bench chat [--conversations 50] [--messages 10] [--think-ms 4000]
+
+Two scenarios run against each target: "paced", where each conversation waits a
+resident's reading-and-typing time between messages (uniformly 0.5–1.5 × --think-ms),
+and "saturation", where every conversation sends its next message as soon as the last
+is answered, which measures the most the stack can take.
 
 By default it starts its own Apuri (`apuri run` on free ports with a private Redis and a
 temporary var/ directory, using the trained model in var/models), measures Rasa's start-up
@@ -17,6 +22,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import signal
 import socket
 import statistics
@@ -85,6 +91,9 @@ async def _conversation(
     offset: int,
     out: LoadResult,
 ) -> None:
+    if think_s:
+        # Residents arrive over time, not all in the same millisecond.
+        await asyncio.sleep(random.uniform(0, think_s))
     for n in range(messages):
         body = body_for(MESSAGES[(offset + n) % len(MESSAGES)])
         started = time.perf_counter()
@@ -99,7 +108,7 @@ async def _conversation(
         else:
             out.errors += 1
         if think_s:
-            await asyncio.sleep(think_s)
+            await asyncio.sleep(think_s * random.uniform(0.5, 1.5))
 
 
 async def run_load(
@@ -217,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="apuri bench chat", description=__doc__)
     parser.add_argument("--conversations", type=int, default=50)
     parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--think-ms", type=float, default=0.0, help="pause between messages")
+    parser.add_argument(
+        "--think-ms", type=float, default=4000.0, help="mean pause between a resident's messages"
+    )
     parser.add_argument("--gateway", help="a running gateway's URL (default: start one)")
     parser.add_argument("--rasa", help="a running Rasa's URL (with --gateway)")
     parser.add_argument("--out", type=Path, default=RESULTS / "chat_latency.json")
@@ -231,19 +242,28 @@ def main(argv: list[str] | None = None) -> int:
         stack = OwnStack().__enter__()
         gateway_url, rasa_url = stack.gateway_url, stack.rasa_url
     try:
-        think = args.think_ms / 1000
         # Warm-up: the first messages load lazily initialised parts.
         asyncio.run(run_load("gateway", gateway_url, 4, 3, 0))
-        results: dict[str, Any] = {}
-        for target, url in (("gateway", gateway_url), ("rasa_rest", rasa_url)):
-            if not url:
-                continue
-            print(
-                f"[bench] {target}: {args.conversations} conversations x {args.messages} messages…",
-                flush=True,
-            )
-            load = asyncio.run(run_load(target, url, args.conversations, args.messages, think))
-            results[target] = load.summary()
+        scenarios: dict[str, Any] = {}
+        for scenario, think_ms in (("paced", args.think_ms), ("saturation", 0.0)):
+            results: dict[str, Any] = {}
+            for target, url in (("gateway", gateway_url), ("rasa_rest", rasa_url)):
+                if not url:
+                    continue
+                print(
+                    f"[bench] {scenario}, {target}: {args.conversations} conversations x "
+                    f"{args.messages} messages…",
+                    flush=True,
+                )
+                load = asyncio.run(
+                    run_load(target, url, args.conversations, args.messages, think_ms / 1000)
+                )
+                results[target] = load.summary()
+            if "gateway" in results and "rasa_rest" in results:
+                gateway_p50 = results["gateway"]["p50_ms"]
+                rasa_p50 = results["rasa_rest"]["p50_ms"]
+                results["gateway_overhead_p50_pct"] = round((gateway_p50 / rasa_p50 - 1) * 100, 1)
+            scenarios[scenario] = {"think_ms": think_ms, **results}
         report: dict[str, Any] = {
             "benchmark": "chat_latency",
             "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -254,13 +274,8 @@ def main(argv: list[str] | None = None) -> int:
             },
             "conversations": args.conversations,
             "messages_per_conversation": args.messages,
-            "think_ms": args.think_ms,
-            "results": results,
+            "scenarios": scenarios,
         }
-        if "gateway" in results and "rasa_rest" in results:
-            gateway_p50 = results["gateway"]["p50_ms"]
-            rasa_p50 = results["rasa_rest"]["p50_ms"]
-            report["gateway_overhead_p50_pct"] = round((gateway_p50 / rasa_p50 - 1) * 100, 1)
         if stack:
             report["rasa_startup_s"] = round(stack.rasa_startup_s, 1)
             report["rasa_rss_mb"] = stack.rasa_rss_mb()
