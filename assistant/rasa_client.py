@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
+from assistant.logs import event
 from assistant.replies import Reply
+
+logger = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/apuri/webhook"
 HEALTH_PATH = "/webhooks/apuri/"
@@ -71,6 +75,13 @@ class RasaClient:
                     payload = await response.json()
             except (aiohttp.ClientConnectorError, RasaUnavailable) as error:
                 # Not connected, or Rasa still loading: the message was not taken.
+                event(
+                    logger,
+                    "rasa.retry",
+                    logging.WARNING,
+                    reason=type(error).__name__,
+                    delay_s=delay,
+                )
                 if time.monotonic() + delay > deadline:
                     raise RasaUnavailable("rasa is not reachable") from error
                 await asyncio.sleep(delay)
