@@ -8,9 +8,9 @@ resident's reading-and-typing time between messages (uniformly 0.5–1.5 × --th
 and "saturation", where every conversation sends its next message as soon as the last
 is answered, which measures the most the stack can take.
 
-By default it starts its own Apuri (`apuri run` on free ports with a private Redis and a
-temporary var/ directory, using the trained model in var/models), measures Rasa's start-up
-time and memory, runs both loads, stops everything, and writes
+By default it starts its own Apuri (`assistant.local_stack.LocalStack`: `apuri run` on free
+ports with a private Redis and a temporary var/ directory, using the trained model),
+measures Rasa's start-up time and memory, runs both loads, stops everything, and writes
 `benchmarks/results/chat_latency.json`. Give `--gateway URL --rasa URL` to measure a
 running Apuri instead.
 """
@@ -23,12 +23,8 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -37,6 +33,8 @@ from typing import Any
 
 import aiohttp
 import psutil
+
+from assistant.local_stack import LocalStack, wait_for_status
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -140,86 +138,16 @@ async def run_load(
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _wait(url: str, limit_s: float) -> float:
-    """Seconds until `url` answers 200 (raises after `limit_s`)."""
-    import urllib.error
-    import urllib.request
-
-    started = time.monotonic()
-    while time.monotonic() - started < limit_s:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    return time.monotonic() - started
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"{url} did not answer within {limit_s:.0f} s")
-
-
-class OwnStack:
-    """An Apuri started just for the benchmark: free ports, private Redis, temp var dir."""
-
-    def __init__(self) -> None:
-        self.tmp = tempfile.TemporaryDirectory(prefix="apuri-bench-")
-        self.ports = {name: _free_port() for name in ("gateway", "rasa", "actions", "redis")}
-        self.process: subprocess.Popen[bytes] | None = None
-        self.rasa_startup_s = 0.0
-
-    def __enter__(self) -> OwnStack:
-        env = {
-            **os.environ,
-            "APURI_VAR_DIR": self.tmp.name,
-            "APURI_MODEL_DIR": str(ROOT / "var" / "models"),
-            "APURI_PORT": str(self.ports["gateway"]),
-            "APURI_RASA_PORT": str(self.ports["rasa"]),
-            "APURI_ACTIONS_PORT": str(self.ports["actions"]),
-            "APURI_REDIS_PORT": str(self.ports["redis"]),
-            "APURI_LOG_LEVEL": "WARNING",
-        }
-        env.pop("REDIS_URL", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+def _rasa_rss_mb(stack: LocalStack) -> float | None:
+    """Resident memory of the Rasa server and its children, in MiB."""
+    try:
+        process = psutil.Process(stack.pid("rasa"))
+        rss = process.memory_info().rss + sum(
+            child.memory_info().rss for child in process.children(recursive=True)
         )
-        self.rasa_startup_s = _wait(f"{self.rasa_url}/webhooks/apuri/", 600)
-        _wait(f"{self.gateway_url}/health", 120)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(60)
-        self.tmp.cleanup()
-
-    @property
-    def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports['gateway']}"
-
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports['rasa']}"
-
-    def rasa_rss_mb(self) -> float | None:
-        pid_file = Path(self.tmp.name) / "run" / "rasa.pid"
-        try:
-            process = psutil.Process(int(pid_file.read_text()))
-            rss = process.memory_info().rss + sum(
-                child.memory_info().rss for child in process.children(recursive=True)
-            )
-        except (OSError, ValueError, psutil.Error):
-            return None
-        return round(rss / 2**20)
+    except (OSError, ValueError, psutil.Error):
+        return None
+    return round(rss / 2**20)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,13 +162,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS / "chat_latency.json")
     args = parser.parse_args(argv)
 
-    stack: OwnStack | None = None
+    stack: LocalStack | None = None
+    rasa_startup_s = None
     if args.gateway:
         gateway_url, rasa_url = args.gateway.rstrip("/"), (args.rasa or "").rstrip("/")
     else:
         print("[bench] starting Apuri on free ports…", flush=True)
-        stack = OwnStack().__enter__()
+        stack = LocalStack()
+        stack.start()
         gateway_url, rasa_url = stack.gateway_url, stack.rasa_url
+        rasa_startup_s = wait_for_status(f"{rasa_url}/webhooks/apuri/", 200, 600)
+        wait_for_status(f"{gateway_url}/health", 200, 120)
     try:
         # Warm-up, not measured: TensorFlow traces its graphs anew for each new input
         # shape, so every message of the set goes through both targets first.
@@ -279,12 +211,13 @@ def main(argv: list[str] | None = None) -> int:
             "messages_per_conversation": args.messages,
             "scenarios": scenarios,
         }
-        if stack:
-            report["rasa_startup_s"] = round(stack.rasa_startup_s, 1)
-            report["rasa_rss_mb"] = stack.rasa_rss_mb()
+        if stack and rasa_startup_s is not None:
+            report["rasa_startup_s"] = round(rasa_startup_s, 1)
+            report["rasa_rss_mb"] = _rasa_rss_mb(stack)
     finally:
         if stack:
-            stack.__exit__(None, None, None)
+            stack.stop()
+            stack.cleanup()
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -9,20 +9,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from assistant.local_stack import LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -30,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 START_LIMIT_S = 420
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def response_texts(name: str) -> dict[str, str]:
@@ -48,16 +39,13 @@ def response_texts(name: str) -> dict[str, str]:
     return texts
 
 
-@dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    var_dir: Path
-    gateway: str
+class Stack(LocalStack):
+    """The running stack, with the requests the tests make."""
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            self.gateway + path,
+            self.gateway_url + path,
             data=data,
             method=method,
             headers={"Content-Type": "application/json"},
@@ -77,6 +65,7 @@ class Stack:
         return dict(body)
 
     def wait_health(self, status: int, limit_s: float = START_LIMIT_S) -> dict[str, Any]:
+        assert self.process is not None
         deadline = time.monotonic() + limit_s
         body: Any = None
         while time.monotonic() < deadline:
@@ -91,55 +80,19 @@ class Stack:
             time.sleep(0.5)
         pytest.fail(f"/health did not turn {status} in {limit_s:.0f} s; last: {body}")
 
-    def pid(self, name: str) -> int:
-        return int((self.var_dir / "run" / f"{name}.pid").read_text())
-
-    def logs(self) -> str:
-        parts = []
-        for log in sorted((self.var_dir / "log").glob("*.log")):
-            parts.append(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        return "\n".join(parts)
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not (MODEL_DIR / "apuri.tar.gz").exists():
         pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
-    var_dir = tmp_path_factory.mktemp("apuri-var")
-    port = free_port()
-    env = {
-        **os.environ,
-        "APURI_VAR_DIR": str(var_dir),
-        "APURI_MODEL_DIR": str(MODEL_DIR),
-        "APURI_PORT": str(port),
-        "APURI_RASA_PORT": str(free_port()),
-        "APURI_ACTIONS_PORT": str(free_port()),
-        "APURI_REDIS_PORT": str(free_port()),
-    }
-    env.pop("REDIS_URL", None)
-    env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    running = Stack(process, var_dir, f"http://127.0.0.1:{port}")
+    running = Stack(model_dir=MODEL_DIR, var_dir=tmp_path_factory.mktemp("apuri-var"))
+    running.start()
     try:
         running.wait_health(200)
         yield running
     finally:
-        pids = {}
-        for pid_file in (var_dir / "run").glob("*.pid"):
-            pids[pid_file.stem] = int(pid_file.read_text())
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(90)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail("apuri run did not stop within 90 s of SIGTERM")
-        assert process.returncode == 0
+        pids = running.pids()
+        assert running.stop() == 0, "apuri run exits 0 on SIGTERM"
         for name, pid in pids.items():
             assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
 
