@@ -74,8 +74,21 @@ def _bench(args: argparse.Namespace) -> int:
         from benchmarks.chat_latency import main as chat_benchmark
 
         return chat_benchmark(args.rest)
-    print(f"apuri: unknown benchmark {args.what!r}", file=sys.stderr)
-    return 2
+    from benchmarks.kb_eval import main as kb_benchmark
+
+    return kb_benchmark(args.rest)
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from knowledge_base.cli import build_main
+
+    return build_main(args.rest)
+
+
+def _search(args: argparse.Namespace) -> int:
+    from knowledge_base.cli import search_main
+
+    return search_main(args.rest)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,12 +106,29 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--force", action="store_true", help="train even if up to date")
     train.set_defaults(func=_train)
 
+    kb = commands.add_parser("kb", help="the service knowledge base", add_help=False)
+    kb.add_argument("what", choices=["build"])
+    kb.add_argument("rest", nargs=argparse.REMAINDER, help="apuri kb build --help")
+    kb.set_defaults(func=_kb)
+
+    search = commands.add_parser("search", help="search the city's services", add_help=False)
+    search.add_argument("rest", nargs=argparse.REMAINDER, help="apuri search --help")
+    search.set_defaults(func=_search)
+
     bench = commands.add_parser("bench", help="run a benchmark")
-    bench.add_argument("what", choices=["chat"])
+    bench.add_argument("what", choices=["chat", "kb"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own options")
     bench.set_defaults(func=_bench)
 
-    args = parser.parse_args(argv)
+    # Sub-commands with options of their own get every argument after their name as is.
+    argv = sys.argv[1:] if argv is None else argv
+    passed_on = {"search": 1, "kb": 2, "bench": 2}
+    if argv and argv[0] in passed_on and len(argv) >= passed_on[argv[0]]:
+        split = passed_on[argv[0]]
+        args = parser.parse_args(argv[:split])
+        args.rest = argv[split:]
+    else:
+        args = parser.parse_args(argv)
     result: int = args.func(args)
     return result
 

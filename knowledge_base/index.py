@@ -1,0 +1,79 @@
+"""A built index loaded into memory: documents, passages and both retrieval indexes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from knowledge_base.dense import DenseIndex
+from knowledge_base.lexical import LexicalIndex
+from knowledge_base.models import FALLBACK_ORDER, Lang, Manifest, ServiceDocument
+from knowledge_base.store import (
+    DENSE,
+    LEXICAL,
+    read_documents,
+    read_manifest,
+    read_passage_rows,
+)
+
+Ints = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    """Everything a search reads; never changed after loading, so threads may share it."""
+
+    manifest: Manifest
+    documents: tuple[ServiceDocument, ...]
+    service_ids: tuple[int, ...]
+    document_service: Ints
+    passage_document: Ints
+    dense: DenseIndex
+    lexical: LexicalIndex
+    by_service: dict[int, dict[Lang, int]]
+
+    @classmethod
+    def load(cls, directory: Path) -> LoadedIndex:
+        """Reads the index built into `directory`."""
+        manifest = read_manifest(directory)
+        if manifest is None:
+            raise FileNotFoundError(f"no knowledge-base index in {directory}")
+        documents = tuple(read_documents(directory))
+        service_ids = tuple(dict.fromkeys(doc.service_id for doc in documents))
+        position = {sid: i for i, sid in enumerate(service_ids)}
+        by_service: dict[int, dict[Lang, int]] = {sid: {} for sid in service_ids}
+        for row, doc in enumerate(documents):
+            by_service[doc.service_id][doc.lang] = row
+        dense = DenseIndex.load(directory / DENSE)
+        passage_document = read_passage_rows(directory)
+        if dense.size != len(passage_document):
+            raise ValueError(
+                f"{directory}: {dense.size} vectors for {len(passage_document)} passages"
+            )
+        return cls(
+            manifest=manifest,
+            documents=documents,
+            service_ids=service_ids,
+            document_service=np.array([position[d.service_id] for d in documents], dtype=np.int64),
+            passage_document=passage_document,
+            dense=dense,
+            lexical=LexicalIndex.load(directory / LEXICAL),
+            by_service=by_service,
+        )
+
+    def document(self, service_id: int, lang: Lang) -> tuple[ServiceDocument, Lang | None] | None:
+        """The service's document in `lang`, else in the best other language with that one.
+
+        The second item is None when `lang` itself was found; None for an unknown service.
+        """
+        rows = self.by_service.get(service_id)
+        if not rows:
+            return None
+        for candidate in FALLBACK_ORDER[lang]:
+            if candidate in rows:
+                doc = self.documents[rows[candidate]]
+                return doc, (None if candidate == lang else candidate)
+        return None

@@ -1,0 +1,119 @@
+"""BM25 over the service documents, per language: Snowball stems and character n-grams.
+
+Stems match inflected words; 5-grams also match the parts of Finnish and Swedish
+compounds ("pysäköintitunnus" in "asukaspysäköintitunnuksen") and typos.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s  # type: ignore[import-untyped]
+import numpy as np
+from numpy.typing import NDArray
+
+from knowledge_base.analysis import Analyzer
+from knowledge_base.models import LANGUAGES, Lang
+
+Scores = NDArray[np.float32]
+FIELDS = ("stems", "grams")
+
+
+@dataclass(frozen=True)
+class LexicalScores:
+    """BM25 of every document row, by stems and by character n-grams."""
+
+    stems: Scores
+    grams: Scores
+
+
+def _terms(analyzer: Analyzer, field: str) -> Callable[[str], list[str]]:
+    return analyzer.terms if field == "stems" else analyzer.grams
+
+
+class LexicalIndex:
+    """BM25 scores of every document for a query, in any of the three languages."""
+
+    def __init__(
+        self, indexes: dict[tuple[str, Lang], bm25s.BM25], rows: dict[Lang, NDArray[np.int64]]
+    ) -> None:
+        self._indexes = indexes
+        self._rows = rows
+        self._analyzers = {lang: Analyzer(lang) for lang in LANGUAGES}
+        self.size = sum(len(r) for r in rows.values())
+
+    @classmethod
+    def build(cls, texts: Sequence[str], langs: Sequence[Lang]) -> LexicalIndex:
+        """Indexes `texts[i]`, written in `langs[i]`, as document row `i`."""
+        indexes: dict[tuple[str, Lang], bm25s.BM25] = {}
+        rows: dict[Lang, NDArray[np.int64]] = {}
+        for lang in LANGUAGES:
+            mine = np.array([i for i, lg in enumerate(langs) if lg == lang], dtype=np.int64)
+            rows[lang] = mine
+            analyzer = Analyzer(lang)
+            for field in FIELDS:
+                terms = _terms(analyzer, field)
+                index = bm25s.BM25()
+                if len(mine):
+                    index.index([terms(texts[i]) or [""] for i in mine], show_progress=False)
+                indexes[field, lang] = index
+        return cls(indexes, rows)
+
+    def save(self, directory: Path) -> None:
+        """Writes the index under `directory`."""
+        for (field, lang), index in self._indexes.items():
+            if len(self._rows[lang]):
+                index.save(str(directory / f"{field}-{lang}"), show_progress=False)
+        rows = {lang: self._rows[lang].tolist() for lang in LANGUAGES}
+        (directory / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Reads an index written by `save`."""
+        raw = json.loads((directory / "rows.json").read_text(encoding="utf-8"))
+        rows = {lang: np.array(raw[lang], dtype=np.int64) for lang in LANGUAGES}
+        indexes = {
+            (field, lang): (
+                bm25s.BM25.load(str(directory / f"{field}-{lang}"))
+                if len(rows[lang])
+                else bm25s.BM25()
+            )
+            for field in FIELDS
+            for lang in LANGUAGES
+        }
+        return cls(indexes, rows)
+
+    def _field_scores(self, field: str, query: str, weights: dict[Lang, float]) -> Scores:
+        result = np.zeros(self.size, dtype=np.float32)
+        for lang, weight in weights.items():
+            if weight <= 0 or not len(self._rows[lang]):
+                continue
+            index = self._indexes[field, lang]
+            ids = index.get_tokens_ids(_terms(self._analyzers[lang], field)(query))
+            if ids:
+                result[self._rows[lang]] = weight * index.get_scores_from_ids(ids)
+        return result
+
+    def scores(self, query: str, weights: dict[Lang, float]) -> LexicalScores:
+        """BM25 of every document row; each language's scores times its weight."""
+        return LexicalScores(
+            stems=self._field_scores("stems", query, weights),
+            grams=self._field_scores("grams", query, weights),
+        )
+
+    def guess_language(self, query: str) -> Lang | None:
+        """The language whose function words and vocabulary cover most of `query`."""
+        best: Lang | None = None
+        best_count = 0
+        for lang in LANGUAGES:
+            analyzer = self._analyzers[lang]
+            known = 0
+            if len(self._rows[lang]):
+                known = len(self._indexes["stems", lang].get_tokens_ids(analyzer.terms(query)))
+            count = 2 * analyzer.function_word_count(query) + known
+            if count > best_count:
+                best, best_count = lang, count
+        return best

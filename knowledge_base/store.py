@@ -1,0 +1,60 @@
+"""The on-disk layout of a built index and the reading of its parts."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import TypeAdapter
+
+from knowledge_base.models import Manifest, ServiceDocument
+
+# Bump when documents, passages or index files change shape, so old indexes are rebuilt.
+FORMAT_VERSION = 2
+
+MANIFEST = "manifest.json"
+DOCUMENTS = "documents.jsonl.gz"
+PASSAGES = "passages.json"
+DENSE = "dense.faiss"
+LEXICAL = "lexical"
+
+_DOCUMENT = TypeAdapter(ServiceDocument)
+
+
+def read_manifest(directory: Path) -> Manifest | None:
+    """The manifest of the index in `directory`, or None when there is no readable one."""
+    try:
+        return Manifest.model_validate_json((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    """Writes `manifest` into `directory`."""
+    (directory / MANIFEST).write_text(manifest.model_dump_json(indent=2) + "\n", "utf-8")
+
+
+def write_documents(directory: Path, documents: list[ServiceDocument]) -> None:
+    """Writes the documents, one JSON object a line, gzipped."""
+    lines = "".join(doc.model_dump_json() + "\n" for doc in documents)
+    (directory / DOCUMENTS).write_bytes(gzip.compress(lines.encode("utf-8"), mtime=0))
+
+
+def read_documents(directory: Path) -> list[ServiceDocument]:
+    """The documents written by `write_documents`."""
+    text = gzip.decompress((directory / DOCUMENTS).read_bytes()).decode("utf-8")
+    return [_DOCUMENT.validate_json(line) for line in text.splitlines() if line]
+
+
+def write_passage_rows(directory: Path, rows: list[int]) -> None:
+    """Writes which document row each passage belongs to."""
+    (directory / PASSAGES).write_text(json.dumps({"document_rows": rows}), encoding="utf-8")
+
+
+def read_passage_rows(directory: Path) -> NDArray[np.int64]:
+    """The document row of each passage."""
+    raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
+    return np.array(raw["document_rows"], dtype=np.int64)
