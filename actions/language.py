@@ -51,10 +51,20 @@ class ActionSetLanguage(Action):
         metadata = latest.get("metadata") or {}
         apuri: dict[str, Any] = metadata.get("apuri") or {}
         requested: Language | None = None
-        if (latest.get("intent") or {}).get("name") == SWITCH_INTENT:
-            entity = next(tracker.get_latest_entity_values("language"), None)
-            requested = _lang(entity) or requested_language(latest.get("text") or "")
         remembered = _lang(tracker.get_slot("language"))
+        if (latest.get("intent") or {}).get("name") == SWITCH_INTENT:
+            named = [
+                lang
+                for lang in map(_lang, tracker.get_latest_entity_values("language"))
+                if lang is not None
+            ]
+            # "I don't understand Finnish, English please": of several languages named,
+            # the one to move to is the one the conversation is not in.
+            moving = [lang for lang in named if lang != remembered]
+            candidates = moving or named
+            requested = (
+                candidates[-1] if candidates else requested_language(latest.get("text") or "")
+            )
         lang = choose_language(
             requested=requested,
             explicit=_lang(apuri.get("lang_explicit")),

@@ -106,3 +106,18 @@ async def test_the_channels_explicit_language_is_used() -> None:
 async def test_no_clue_at_all_gives_the_default() -> None:
     events = await run(tracker("123"))
     assert events == [SlotSet("language", "fi")]
+
+
+async def test_of_several_named_languages_the_new_one_wins() -> None:
+    events = await run(
+        tracker(
+            "I don't understand Finnish, English please",
+            intent="switch_language",
+            slot="fi",
+            entities=[
+                {"entity": "language", "value": "fi"},
+                {"entity": "language", "value": "en"},
+            ],
+        )
+    )
+    assert events == [SlotSet("language", "en")]
