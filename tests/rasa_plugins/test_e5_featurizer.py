@@ -31,6 +31,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -81,7 +82,15 @@ def run(**config):
         "empty_features": len(empty.features),
     }
 
-print(json.dumps({"first": run(), "second": run(batch_size=2)}))
+rejected = []
+for bad in ({"variant": "nope"}, {"batch_size": 0}, {"scale": 0}):
+    try:
+        E5Featurizer.validate_config({**E5Featurizer.get_default_config(), **bad})
+    except InvalidConfigException:
+        rejected.append(bad)
+print(json.dumps({
+    "first": run(), "second": run(batch_size=2), "scaled": run(scale=10), "rejected": rejected
+}))
 """
 
 
@@ -144,3 +153,11 @@ def test_features_are_deterministic_and_batching_changes_nothing(result):
     # A message gets the same features at inference (one at a time) as in training (batched).
     for single, batched in zip(first["inference"], first["training"], strict=False):
         assert single["sentence"] == batched["sentence"]
+
+
+def test_scale_multiplies_the_embedding_and_bad_configs_are_rejected(result):
+    for plain, scaled in zip(
+        result["first"]["training"], result["scaled"]["training"], strict=True
+    ):
+        assert scaled["sentence"] == pytest.approx([10 * x for x in plain["sentence"]], rel=1e-5)
+    assert len(result["rejected"]) == 3
