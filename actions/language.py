@@ -20,6 +20,13 @@ from assistant.settings import LANGUAGES
 
 SWITCH_INTENT = "switch_language"
 
+# Said after a switch, in the new language (action_language_switched).
+LANGUAGE_SWITCHED: dict[Language, str] = {
+    "fi": "Selvä, jatketaan suomeksi. Miten voin auttaa?",
+    "sv": "Gärna, vi fortsätter på svenska. Hur kan jag hjälpa dig?",
+    "en": "Sure, let's continue in English. How can I help you?",
+}
+
 
 def _lang(value: Any) -> Language | None:
     return cast(Language, value) if value in LANGUAGES else None

@@ -32,12 +32,29 @@ def _run(args: argparse.Namespace) -> int:
     logs.configure(settings.log_level)
     try:
         train(settings)
+        _ensure_knowledge_base(settings)
         settings = prepare(settings)
     except (StartupError, TrainingError) as error:
         print(f"apuri: {error}", file=sys.stderr)
         return 1
     supervisor = Supervisor(settings, process_specs(settings, args.verbose), echo=args.verbose)
     return asyncio.run(supervisor.run())
+
+
+def _ensure_knowledge_base(settings: Settings) -> None:
+    """Builds the service index when it is missing or its data or model changed."""
+    from knowledge_base.build import is_current, load_or_build
+    from knowledge_base.embedders import make_embedder
+    from knowledge_base.ingest import data_sha256, default_data_path
+    from knowledge_base.store import read_manifest
+
+    data = default_data_path()
+    embedder = make_embedder(settings.kb_embedder)
+    if is_current(read_manifest(settings.kb_dir), data_sha256(data), embedder.name):
+        return
+    print("apuri: building the service knowledge base (a few minutes, once)", flush=True)
+    manifest = load_or_build(data, settings.kb_dir, embedder, progress=True)
+    print(f"apuri: knowledge base built in {manifest.build_seconds:.0f} s", flush=True)
 
 
 def _gateway(args: argparse.Namespace) -> int:

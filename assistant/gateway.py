@@ -16,18 +16,23 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from assistant import services_api
 from assistant.core import Assistant
 from assistant.health import HealthChecker
-from assistant.keys import ASSISTANT, DATABASE, DETECTOR, HEALTH, HTTP, REDIS, SETTINGS
+from assistant.keys import ASSISTANT, DATABASE, DETECTOR, HEALTH, HTTP, REDIS, SERVICES, SETTINGS
 from assistant.language import LanguageDetectorService
 from assistant.openapi import openapi_document
 from assistant.problems import problem_middleware
 from assistant.rasa_client import RasaClient
+from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
 from channels import http_api
 
 # Larger bodies are refused with 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
+# The HTTP parser's limits (aiohttp's default request line is 8 KiB): a long search query
+# in the URL reaches the handler and gets a clear JSON 422 instead of a bare parser 400.
+SERVER_LIMITS = {"max_line_size": 64 * 1024, "max_field_size": 16 * 1024}
 
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -63,6 +68,16 @@ async def _detector_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    services = ServiceSearchProvider(settings.kb_dir, settings.kb_embedder)
+    # Loads and warms the index in a worker thread; requests wait for it if they must.
+    services.start()
+    app[SERVICES] = services
+    yield
+    services.close()
+
+
 async def _assistant_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     rasa = RasaClient(
@@ -74,7 +89,12 @@ async def _assistant_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     app[ASSISTANT] = Assistant(settings, rasa, app[REDIS], app[DETECTOR])
     app[HEALTH] = HealthChecker(
-        app[REDIS], rasa, app[DATABASE], app[HTTP], actions_url=settings.actions_url
+        app[REDIS],
+        rasa,
+        app[DATABASE],
+        app[HTTP],
+        actions_url=settings.actions_url,
+        services=app[SERVICES],
     )
     yield
 
@@ -103,11 +123,18 @@ async def openapi(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[problem_middleware])
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[problem_middleware],
+        handler_args=SERVER_LIMITS,
+    )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([_redis_ctx, _database_ctx, _http_ctx, _detector_ctx, _assistant_ctx])
+    app.cleanup_ctx.extend(
+        [_redis_ctx, _database_ctx, _http_ctx, _detector_ctx, _services_ctx, _assistant_ctx]
+    )
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/api/openapi.json", openapi)
     http_api.add_routes(app)
+    services_api.add_routes(app)
     return app

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from assistant.rasa_client import RasaClient
+from assistant.service_search import ServiceSearchProvider
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -43,7 +44,7 @@ async def _timed(check: Callable[[], Awaitable[str | None]]) -> PartHealth:
 
 
 class HealthChecker:
-    """Checks Redis, Rasa, the action server and the database concurrently."""
+    """Checks Redis, Rasa, the action server, the database and the service index concurrently."""
 
     def __init__(
         self,
@@ -51,13 +52,16 @@ class HealthChecker:
         rasa: RasaClient,
         engine: AsyncEngine,
         session: aiohttp.ClientSession,
+        *,
         actions_url: str,
+        services: ServiceSearchProvider,
     ) -> None:
         self._redis = redis
         self._rasa = rasa
         self._engine = engine
         self._session = session
         self._actions_url = actions_url
+        self._services = services
 
     async def _redis_check(self) -> str | None:
         return None if await self._redis.ping() else "no PONG"
@@ -74,12 +78,16 @@ class HealthChecker:
             await connection.execute(text("SELECT 1"))
         return None
 
+    async def _knowledge_base_check(self) -> str | None:
+        return self._services.problem()
+
     async def check(self) -> dict[str, PartHealth]:
-        names = ("redis", "rasa", "actions", "database")
+        names = ("redis", "rasa", "actions", "database", "knowledge_base")
         results = await asyncio.gather(
             _timed(self._redis_check),
             _timed(self._rasa_check),
             _timed(self._actions_check),
             _timed(self._database_check),
+            _timed(self._knowledge_base_check),
         )
         return dict(zip(names, results, strict=True))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from assistant.core import Assistant
 from assistant.health import HealthChecker
 from assistant.language import LanguageDetectorService
+from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -19,3 +20,4 @@ DATABASE = web.AppKey("database", AsyncEngine)
 DETECTOR = web.AppKey("detector", LanguageDetectorService)
 ASSISTANT = web.AppKey("assistant", Assistant)
 HEALTH = web.AppKey("health", HealthChecker)
+SERVICES = web.AppKey("services", ServiceSearchProvider)

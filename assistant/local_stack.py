@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 
 from assistant.settings import ROOT
+from knowledge_base.paths import default_index_dir
 
 STOP_TIMEOUT_SECONDS = 90
 
@@ -84,6 +85,8 @@ class LocalStack:
             "APURI_RASA_PORT": str(self.ports["rasa"]),
             "APURI_ACTIONS_PORT": str(self.ports["actions"]),
             "APURI_REDIS_PORT": str(self.ports["redis"]),
+            # The service index is shared with the checkout's (built once, reused while current).
+            "APURI_KB_DIR": os.environ.get("APURI_KB_DIR") or str(default_index_dir()),
         }
         for name in ("REDIS_URL", "DATABASE_URL", "APURI_INTERNAL_TOKEN"):
             env.pop(name, None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.replies import AssistantResponse
+from assistant.services_api import MAX_K, MAX_QUERY_CHARS
 from channels.http_api import MessageRequest
+from knowledge_base.models import AnswerCard, SearchResult
 
 _ERROR = {
     "type": "object",
@@ -32,22 +34,94 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+def _json(description: str, schema: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+_LANG_PARAM = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["fi", "sv", "en"]},
+}
+
+_SERVICE_PATHS: dict[str, Any] = {
+    "/api/services/search": {
+        "get": {
+            "summary": "Find the city services that answer a question",
+            "description": "Hybrid (e5 embeddings + BM25) search over every Helsinki errand "
+            "service. `answered` is false when the calibrated confidence is too low to "
+            "answer; the closest services are still listed.",
+            "parameters": [
+                {
+                    "name": "q",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+                },
+                {**_LANG_PARAM, "description": "Answer language; omitted: guessed from q."},
+                {
+                    "name": "k",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 5},
+                },
+            ],
+            "responses": {
+                "200": _json("The services found, best first", "SearchResult"),
+                "422": _error("A parameter is missing, empty, too long or not allowed"),
+                "503": _error("The knowledge base is not loaded (see Retry-After)"),
+            },
+        }
+    },
+    "/api/services/{service_id}": {
+        "get": {
+            "summary": "One service's answer card",
+            "parameters": [
+                {
+                    "name": "service_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                },
+                {
+                    **_LANG_PARAM,
+                    "description": "Card language (default fi); the best "
+                    "available language when the service lacks it (see fallback_lang).",
+                },
+            ],
+            "responses": {
+                "200": _json("The service's card", "AnswerCard"),
+                "404": _error("No service has this id"),
+                "422": _error("The id is not a number, or lang is not fi, sv or en"),
+                "503": _error("The knowledge base is not loaded (see Retry-After)"),
+            },
+        }
+    },
+}
+
+
 def openapi_document() -> dict[str, Any]:
-    request_schema = MessageRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-    response_schema = AssistantResponse.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
+    ref = "#/components/schemas/{model}"
+    models = {
+        "MessageRequest": MessageRequest.model_json_schema(ref_template=ref),
+        "AssistantResponse": AssistantResponse.model_json_schema(ref_template=ref),
+        "SearchResult": SearchResult.model_json_schema(ref_template=ref),
+        "AnswerCard": AnswerCard.model_json_schema(ref_template=ref),
+    }
     schemas: dict[str, Any] = {"Error": _ERROR}
-    for schema in (request_schema, response_schema):
+    for name, schema in models.items():
         schemas.update(schema.pop("$defs", {}))
-    schemas["MessageRequest"] = request_schema
-    schemas["AssistantResponse"] = response_schema
+        schemas[name] = schema
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Apuri gateway",
             "version": "0.1.0",
-            "description": "The City of Helsinki's assistant: messages, health.",
+            "description": "The City of Helsinki's assistant: messages, city services, health.",
         },
         "paths": {
             "/api/messages": {
@@ -90,6 +164,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **_SERVICE_PATHS,
         },
         "components": {"schemas": schemas},
     }

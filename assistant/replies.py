@@ -29,14 +29,32 @@ class CardLink(BaseModel):
     url: str
 
 
+class CardField(BaseModel):
+    """One labelled fact on a card ("Cost": "free")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    value: str
+
+
 class Card(BaseModel):
-    """A structured answer (a service, a booking): channels show as much of it as fits."""
+    """A structured answer (a service, a booking): channels show as much of it as fits.
+
+    The reply's text says the essentials on its own, for channels that show no cards.
+    """
 
     model_config = ConfigDict(frozen=True, extra="allow")
 
+    kind: str = Field(default="info", description="What the card presents: service, booking...")
+    id: str | None = Field(default=None, description="The presented thing's id (a service id).")
+    lang: Language | None = Field(default=None, description="The language of the card's text.")
     title: str
     summary: str | None = None
-    fields: list[dict[str, str]] = Field(default_factory=list)
+    note: str | None = Field(
+        default=None, description="A caveat, e.g. that the text is in another language."
+    )
+    fields: list[CardField] = Field(default_factory=list)
     links: list[CardLink] = Field(default_factory=list)
 
 

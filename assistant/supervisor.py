@@ -135,6 +135,8 @@ def process_specs(settings: Settings, verbose: bool = False) -> list[ProcessSpec
         {
             "APURI_INTERNAL_TOKEN": settings.internal_token,
             "APURI_VAR_DIR": str(settings.var_dir),
+            "APURI_KB_DIR": str(settings.kb_dir),
+            "APURI_KB_EMBEDDER": settings.kb_embedder,
             "REDIS_URL": settings.effective_redis_url,
             "PYTHONPATH": str(root),
         }

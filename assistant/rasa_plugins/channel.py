@@ -7,7 +7,9 @@ that a city service needs:
   before the body is read, so nothing else on the machine can talk as a resident;
 * the answer carries the conversation's language slot beside the messages, so the gateway
   knows which language it answered in;
-* nothing a resident wrote is ever logged (Rasa's REST channel logs the text on failure).
+* nothing a resident wrote is ever logged (Rasa's REST channel logs the text on failure);
+* one bot message stays one message: Rasa's collecting channel splits a message with text,
+  buttons and a custom payload (an answer card) into two, and cuts texts at blank lines.
 
 Configured in `credentials.yml` as `assistant.rasa_plugins.channel.ApuriInput`.
 """
@@ -28,6 +30,23 @@ from sanic.response import HTTPResponse
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Apuri-Token"  # noqa: S105 - a header name, not a secret
+
+
+class WholeMessageOutputChannel(CollectingOutputChannel):
+    """Collects each bot message whole: text, buttons and custom payload together."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "apuri-collector"
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        kept = {
+            key: message[key]
+            for key in ("text", "buttons", "quick_replies", "image", "attachment", "custom")
+            if message.get(key)
+        }
+        if kept:
+            await self._persist_message({"recipient_id": recipient_id, **kept})
 
 
 class ApuriInput(InputChannel):
@@ -72,7 +91,7 @@ class ApuriInput(InputChannel):
             if not isinstance(sender, str) or not sender or not isinstance(text, str):
                 return response.json({"error": "sender and message are required"}, 400)
 
-            collector = CollectingOutputChannel()
+            collector = WholeMessageOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(

@@ -17,6 +17,8 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from assistant.gateway import create_app
+from assistant.keys import SERVICES
+from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
 
 TOKEN = "test-internal-token"
@@ -277,12 +279,33 @@ async def test_rasa_failure_gives_502(client: TestClient[Any, Any], rasa):
     assert body["lang"] == "en"
 
 
-async def test_health_reports_each_part(client: TestClient[Any, Any]):
+async def test_health_reports_each_part(
+    aiohttp_client: Any,
+    settings: Settings,
+    rasa: tuple[StandInRasa, TestServer],
+    service_provider: ServiceSearchProvider,
+):
+    _, server = rasa
+    app = create_app(
+        settings.with_(
+            rasa_port=server.port, actions_port=server.port, kb_dir=service_provider.index_dir
+        )
+    )
+    client = await aiohttp_client(app)
+    await app[SERVICES].get()  # loaded and warmed in the background since start-up
     response = await client.get("/health")
     body = await response.json()
     assert response.status == 200, body
-    assert set(body["parts"]) == {"redis", "rasa", "actions", "database"}
+    assert set(body["parts"]) == {"redis", "rasa", "actions", "database", "knowledge_base"}
     assert all(part["status"] == "ok" for part in body["parts"].values())
+
+
+async def test_health_reports_a_missing_service_index(client: TestClient[Any, Any]):
+    response = await client.get("/health")
+    assert response.status == 503
+    part = (await response.json())["parts"]["knowledge_base"]
+    assert part["status"] == "failing"
+    assert part["detail"] in {"loading", "no knowledge-base index: run 'apuri kb build'"}
 
 
 async def test_health_is_503_when_rasa_and_actions_are_down(

@@ -20,7 +20,10 @@ from typing import Any
 import pytest
 import yaml
 
+from actions.language import LANGUAGE_SWITCHED
+from actions.service_replies import TEXTS
 from assistant.local_stack import LocalStack
+from assistant.service_search import ServiceSearchProvider
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +85,10 @@ class Stack(LocalStack):
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, service_provider: ServiceSearchProvider
+) -> Iterator[Stack]:
+    # The service_provider fixture has built the shared service index, which the stack reuses.
     if not (MODEL_DIR / "apuri.tar.gz").exists():
         pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
     running = Stack(model_dir=MODEL_DIR, var_dir=tmp_path_factory.mktemp("apuri-var"))
@@ -115,6 +121,7 @@ def test_health_reports_every_part_ok(stack: Stack) -> None:
         "rasa": "ok",
         "actions": "ok",
         "database": "ok",
+        "knowledge_base": "ok",
     }
 
 
@@ -133,7 +140,7 @@ def test_language_switch_mid_conversation(stack: Stack) -> None:
     assert stack.say(conversation, "moi")["lang"] == "fi"
     switched = stack.say(conversation, "voidaanko jatkaa englanniksi?")
     assert switched["lang"] == "en"
-    assert switched["replies"][0]["text"].strip() == response_texts("utter_language_switched")["en"]
+    assert switched["replies"][0]["text"].strip() == LANGUAGE_SWITCHED["en"]
     # A short Finnish word does not move the conversation back.
     thanks = stack.say(conversation, "kiitos")
     assert thanks["lang"] == "en"
@@ -150,16 +157,74 @@ def test_switch_button_changes_language(stack: Stack) -> None:
     )
     assert status == 200
     assert body["lang"] == "sv"
-    assert body["replies"][0]["text"].strip() == response_texts("utter_language_switched")["sv"]
+    assert body["replies"][0]["text"].strip() == LANGUAGE_SWITCHED["sv"]
 
 
 def test_gibberish_does_not_trigger_a_consequential_intent(stack: Stack) -> None:
     body = stack.say(new_conversation(), "xyzzy qwerty plugh")
     texts = [r["text"].strip() for r in body["replies"] if r["text"]]
-    refusals = set(response_texts("utter_default").values()) | set(
-        response_texts("utter_out_of_scope").values()
+    refusals = set(response_texts("utter_out_of_scope").values())
+    not_found = tuple(TEXTS["not_found"].values())
+    assert texts and (texts[0] in refusals or texts[0].startswith(not_found)), texts
+    assert not any(r["card"] for r in body["replies"]), "no guessed answer card"
+
+
+def test_a_service_question_and_its_follow_ups_through_the_real_stack(stack: Stack) -> None:
+    conversation = new_conversation()
+    answer = stack.say(conversation, "mistä voin ostaa asukaspysäköintitunnuksen?")
+    assert answer["lang"] == "fi"
+    (reply,) = answer["replies"]
+    card = reply["card"]
+    assert card["kind"] == "service"
+    assert card["lang"] == "fi"
+    assert "asukaspysäköintitunnus" in card["title"].lower()
+    assert [b["payload"] for b in reply["buttons"]] == [
+        "/service_more",
+        "/service_others",
+        "/talk_to_person",
+    ]
+    service_id = card["id"]
+
+    cost = stack.say(conversation, "paljonko se maksaa?")
+    assert cost["replies"][0]["text"].startswith(card["title"])
+
+    swedish = stack.say(conversation, "entä ruotsiksi?")
+    assert swedish["lang"] == "sv"
+    again = swedish["replies"][0]["card"]
+    assert (again["id"], again["lang"]) == (service_id, "sv")
+
+    status, others = stack.request(
+        "POST", "/api/messages", {"conversation_id": conversation, "payload": "/service_others"}
     )
-    assert texts and texts[0] in refusals, texts
+    assert status == 200
+    choices = others["replies"][0]["buttons"]
+    assert choices and all(b["payload"].startswith("/choose_result") for b in choices)
+    status, chosen = stack.request(
+        "POST", "/api/messages", {"conversation_id": conversation, "payload": choices[0]["payload"]}
+    )
+    assert status == 200
+    assert chosen["replies"][0]["card"]["title"] == choices[0]["title"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("mikä on huomisen sääennuste helsingissä", "fi"),
+        ("vem vann fotbollsmatchen igår kväll", "sv"),
+        ("who won the football match last night", "en"),
+    ],
+)
+def test_out_of_scope_questions_are_refused_in_their_language(
+    stack: Stack, text: str, lang: str
+) -> None:
+    body = stack.say(new_conversation(), text)
+    assert body["lang"] == lang
+    first = body["replies"][0]["text"].strip()
+    not_found = {str(code): text for code, text in TEXTS["not_found"].items()}
+    assert first == response_texts("utter_out_of_scope")[lang] or first.startswith(
+        not_found[lang]
+    ), first
+    assert not any(r["card"] for r in body["replies"])
 
 
 def test_resident_text_never_reaches_the_logs(stack: Stack) -> None:
