@@ -1,0 +1,1 @@
+"""Facility booking: resources, rules, availability and reservations, independent of Rasa and HTTP."""
