@@ -1,1 +1,1 @@
-"""Facility booking: resources, rules, availability and reservations, independent of Rasa and HTTP."""
+"""Facility booking: resources, rules, availability and reservations (no Rasa, no HTTP)."""
