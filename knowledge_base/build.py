@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from knowledge_base.dense import DenseIndex
 from knowledge_base.embedders import Embedder, Vectors
-from knowledge_base.ingest import data_sha256, load_documents
+from knowledge_base.ingest import data_sha256, for_organisations, load_documents, read_records
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.models import LANGUAGES, Manifest
 from knowledge_base.passages import lexical_text, passages
@@ -25,6 +25,7 @@ from knowledge_base.store import (
     read_manifest,
     write_documents,
     write_manifest,
+    write_organisation_services,
     write_passage_rows,
 )
 
@@ -82,6 +83,7 @@ def build_index(
     started = time.perf_counter()
     data_sha = data_sha256(data_path)
     documents = load_documents(data_path)
+    organisations = sorted(int(r["id"]) for r in read_records(data_path) if for_organisations(r))
     texts: list[str] = []
     rows: list[int] = []
     for row, doc in enumerate(documents):
@@ -97,6 +99,7 @@ def build_index(
     try:
         write_documents(staging, documents)
         write_passage_rows(staging, rows)
+        write_organisation_services(staging, organisations)
         DenseIndex.build(vectors).save(staging / DENSE)
         (staging / LEXICAL).mkdir()
         lexical.save(staging / LEXICAL)

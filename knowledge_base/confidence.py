@@ -70,7 +70,7 @@ def confidence(found: Features, calibration: Calibration) -> float:
 
 
 DEFAULT_CALIBRATIONS: dict[Mode, Calibration] = {
-    "hybrid": Calibration(top_weight=1.083, margin_weight=0.664, lexical_weight=1.771, bias=-7.907),
-    "dense": Calibration(top_weight=2.51, margin_weight=-0.113, lexical_weight=0.0, bias=-9.962),
-    "lexical": Calibration(top_weight=6.7, margin_weight=-1.294, lexical_weight=0.0, bias=-7.24),
+    "hybrid": Calibration(top_weight=1.379, margin_weight=0.117, lexical_weight=0.793, bias=-8.497),
+    "dense": Calibration(top_weight=2.7, margin_weight=-0.367, lexical_weight=0.0, bias=-10.255),
+    "lexical": Calibration(top_weight=4.863, margin_weight=-1.008, lexical_weight=0.0, bias=-7.276),
 }

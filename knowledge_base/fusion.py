@@ -20,14 +20,18 @@ class FusionParams:
     query, the z-score does not. BM25 is squashed to 0..1 by `s / (s + saturation)`, so
     one weak word match counts little and strong matches cannot swamp the dense score.
     Documents in other languages than the asked one count `other_language` times their
-    BM25 (names such as "Hitas" or "Wilma" are the same in every language).
+    BM25 (names such as "Hitas" or "Wilma" are the same in every language). Services
+    only for companies and associations lose `organisation_penalty` unless the question
+    speaks of a company or an association: residents ask, so "pysäköintitunnus" means
+    the resident's permit first.
     """
 
     stem_weight: float = 1.0
     stem_saturation: float = 8.0
-    gram_weight: float = 2.0
+    gram_weight: float = 3.0
     gram_saturation: float = 20.0
     other_language: float = 0.5
+    organisation_penalty: float = 0.5
 
 
 @dataclass(frozen=True)

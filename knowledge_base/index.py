@@ -16,6 +16,7 @@ from knowledge_base.store import (
     LEXICAL,
     read_documents,
     read_manifest,
+    read_organisation_services,
     read_passage_rows,
 )
 
@@ -34,6 +35,7 @@ class LoadedIndex:
     dense: DenseIndex
     lexical: LexicalIndex
     by_service: dict[int, dict[Lang, int]]
+    for_organisations: NDArray[np.bool_]
 
     @classmethod
     def load(cls, directory: Path) -> LoadedIndex:
@@ -48,6 +50,7 @@ class LoadedIndex:
         for row, doc in enumerate(documents):
             by_service[doc.service_id][doc.lang] = row
         dense = DenseIndex.load(directory / DENSE)
+        organisations = read_organisation_services(directory)
         passage_document = read_passage_rows(directory)
         if dense.size != len(passage_document):
             raise ValueError(
@@ -62,6 +65,7 @@ class LoadedIndex:
             dense=dense,
             lexical=LexicalIndex.load(directory / LEXICAL),
             by_service=by_service,
+            for_organisations=np.array([sid in organisations for sid in service_ids], dtype=bool),
         )
 
     def document(self, service_id: int, lang: Lang) -> tuple[ServiceDocument, Lang | None] | None:

@@ -41,6 +41,15 @@ def load_documents(path: Path) -> list[ServiceDocument]:
     return [doc for record in read_records(path) for doc in service_documents(record)]
 
 
+BUSINESS_GROUPS = frozenset({"ENTERPRISES", "ASSOCIATIONS"})
+
+
+def for_organisations(record: Record) -> bool:
+    """Whether the service is only for companies and associations, not for residents."""
+    groups = set(record.get("target_groups") or [])
+    return bool(groups) and groups <= BUSINESS_GROUPS
+
+
 def service_documents(record: Record) -> list[ServiceDocument]:
     """The record's documents, one per language it has a name in."""
     names = record.get("names") or {}

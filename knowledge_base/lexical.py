@@ -1,13 +1,14 @@
 """BM25 over the service documents, per language: Snowball stems and character n-grams.
 
-Stems match inflected words; 5-grams also match the parts of Finnish and Swedish
-compounds ("pysäköintitunnus" in "asukaspysäköintitunnuksen") and typos.
+Stems match inflected words, and compounds also by their parts where the language's
+corpus uses those on their own ("pysäköintitunnus" in "asukaspysäköintitunnuksen");
+5-grams match what is left of compounds, and typos.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import bm25s  # type: ignore[import-untyped]
 import numpy as np
 from numpy.typing import NDArray
 
-from knowledge_base.analysis import Analyzer
+from knowledge_base.analysis import PART_MIN, Analyzer
 from knowledge_base.models import LANGUAGES, Lang
 
 Scores = NDArray[np.float32]
@@ -38,11 +39,17 @@ class LexicalIndex:
     """BM25 scores of every document for a query, in any of the three languages."""
 
     def __init__(
-        self, indexes: dict[tuple[str, Lang], bm25s.BM25], rows: dict[Lang, NDArray[np.int64]]
+        self,
+        indexes: dict[tuple[str, Lang], bm25s.BM25],
+        rows: dict[Lang, NDArray[np.int64]],
+        vocabularies: dict[Lang, frozenset[str]] | None = None,
     ) -> None:
         self._indexes = indexes
         self._rows = rows
-        self._analyzers = {lang: Analyzer(lang) for lang in LANGUAGES}
+        self._vocabularies = vocabularies or {}
+        self._analyzers = {
+            lang: Analyzer(lang, self._vocabularies.get(lang, frozenset())) for lang in LANGUAGES
+        }
         self.size = sum(len(r) for r in rows.values())
 
     @classmethod
@@ -50,17 +57,19 @@ class LexicalIndex:
         """Indexes `texts[i]`, written in `langs[i]`, as document row `i`."""
         indexes: dict[tuple[str, Lang], bm25s.BM25] = {}
         rows: dict[Lang, NDArray[np.int64]] = {}
+        vocabularies: dict[Lang, frozenset[str]] = {}
         for lang in LANGUAGES:
             mine = np.array([i for i, lg in enumerate(langs) if lg == lang], dtype=np.int64)
             rows[lang] = mine
-            analyzer = Analyzer(lang)
+            vocabularies[lang] = vocabulary(Analyzer(lang), (texts[i] for i in mine))
+            analyzer = Analyzer(lang, vocabularies[lang])
             for field in FIELDS:
                 terms = _terms(analyzer, field)
                 index = bm25s.BM25()
                 if len(mine):
                     index.index([terms(texts[i]) or [""] for i in mine], show_progress=False)
                 indexes[field, lang] = index
-        return cls(indexes, rows)
+        return cls(indexes, rows, vocabularies)
 
     def save(self, directory: Path) -> None:
         """Writes the index under `directory`."""
@@ -69,6 +78,10 @@ class LexicalIndex:
                 index.save(str(directory / f"{field}-{lang}"), show_progress=False)
         rows = {lang: self._rows[lang].tolist() for lang in LANGUAGES}
         (directory / "rows.json").write_text(json.dumps(rows), encoding="utf-8")
+        words = {lang: sorted(self._vocabularies.get(lang, ())) for lang in LANGUAGES}
+        (directory / "vocabulary.json").write_text(
+            json.dumps(words, ensure_ascii=False), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
@@ -84,7 +97,8 @@ class LexicalIndex:
             for field in FIELDS
             for lang in LANGUAGES
         }
-        return cls(indexes, rows)
+        words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+        return cls(indexes, rows, {lang: frozenset(words[lang]) for lang in LANGUAGES})
 
     def _field_scores(self, field: str, query: str, weights: dict[Lang, float]) -> Scores:
         result = np.zeros(self.size, dtype=np.float32)
@@ -117,3 +131,11 @@ class LexicalIndex:
             if count > best_count:
                 best, best_count = lang, count
         return best
+
+
+def vocabulary(analyzer: Analyzer, texts: Iterable[str]) -> frozenset[str]:
+    """The stems `texts` use as words of their own: the parts compounds are split into."""
+    known: set[str] = set()
+    for text in texts:
+        known.update(stem for stem in analyzer.stems(text) if len(stem) >= PART_MIN)
+    return frozenset(known)

@@ -13,6 +13,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from knowledge_base.analysis import mentions_organisation
 from knowledge_base.build import load_or_build
 from knowledge_base.cache import LRUCache
 from knowledge_base.cards import answer_card
@@ -125,11 +126,17 @@ class ServiceSearch:
     def rank(self, query: str, lang: Lang, mode: Mode = "hybrid") -> tuple[Floats, Features]:
         """Every service's score for `query` under `mode`, and the calibration's features."""
         evidence = self.service_scores(query, lang, dense=mode != "lexical")
+        penalty = self.params.organisation_penalty
+        if penalty and not mentions_organisation(query):
+            prior = -penalty * self.index.for_organisations.astype(np.float32)
+        else:
+            prior = np.zeros(len(self.index.service_ids), dtype=np.float32)
         if mode == "hybrid":
             lexical = evidence.lexical(self.params)
-            scores: Floats = evidence.dense_z + lexical
+            scores: Floats = evidence.dense_z + lexical + prior
             return scores, features(scores, lexical)
-        scores = evidence.dense_z if mode == "dense" else evidence.lexical(self.params)
+        chosen = evidence.dense_z if mode == "dense" else evidence.lexical(self.params)
+        scores = chosen + prior
         return scores, features(scores, None)
 
     def search(

@@ -13,13 +13,14 @@ from pydantic import TypeAdapter
 from knowledge_base.models import Manifest, ServiceDocument
 
 # Bump when documents, passages or index files change shape, so old indexes are rebuilt.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl.gz"
 PASSAGES = "passages.json"
 DENSE = "dense.faiss"
 LEXICAL = "lexical"
+SERVICES = "services.json"
 
 _DOCUMENT = TypeAdapter(ServiceDocument)
 
@@ -47,6 +48,17 @@ def read_documents(directory: Path) -> list[ServiceDocument]:
     """The documents written by `write_documents`."""
     text = gzip.decompress((directory / DOCUMENTS).read_bytes()).decode("utf-8")
     return [_DOCUMENT.validate_json(line) for line in text.splitlines() if line]
+
+
+def write_organisation_services(directory: Path, service_ids: list[int]) -> None:
+    """Writes which services are only for companies and associations."""
+    (directory / SERVICES).write_text(json.dumps({"organisations": service_ids}), "utf-8")
+
+
+def read_organisation_services(directory: Path) -> frozenset[int]:
+    """The services written by `write_organisation_services`."""
+    raw = json.loads((directory / SERVICES).read_text(encoding="utf-8"))
+    return frozenset(int(sid) for sid in raw["organisations"])
 
 
 def write_passage_rows(directory: Path, rows: list[int]) -> None:
