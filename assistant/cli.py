@@ -3,7 +3,10 @@
 apuri run              set up what is missing, start every process, stop on Ctrl-C
 apuri gateway          run only the gateway (apuri run starts it)
 apuri train [--force]  train the Rasa model if its training data or config changed
-apuri bench chat       the chat latency benchmark (see benchmarks/chat_latency.py)
+apuri kb build         build the service knowledge base if its data or model changed
+apuri search "..."     search the city's services
+apuri booking seed     migrate the database and load the bookable spaces
+apuri bench chat|kb    the chat latency and knowledge-base benchmarks
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         train(settings)
         _ensure_knowledge_base(settings)
+        _prepare_database(settings)
         settings = prepare(settings)
     except (StartupError, TrainingError) as error:
         print(f"apuri: {error}", file=sys.stderr)
@@ -57,12 +61,39 @@ def _ensure_knowledge_base(settings: Settings) -> None:
     print(f"apuri: knowledge base built in {manifest.build_seconds:.0f} s", flush=True)
 
 
+def _prepare_database(settings: Settings) -> None:
+    """Migrates the database to the newest schema and loads the bookable spaces."""
+    from booking.db import create_engine, migrate
+    from booking.seed import seed
+
+    migrate(settings.effective_database_url)
+
+    async def _seed() -> tuple[int, int, int]:
+        engine = create_engine(settings.effective_database_url)
+        try:
+            return await seed(engine)
+        finally:
+            await engine.dispose()
+
+    added, updated, retired = asyncio.run(_seed())
+    print(f"apuri: database ready; spaces {added} added, {updated} updated, {retired} retired")
+
+
+def _booking(args: argparse.Namespace) -> int:
+    """`apuri booking seed`: migrate the database and load booking/data/resources.yaml."""
+    _prepare_database(_settings())
+    return 0
+
+
 def _gateway(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from assistant.gateway import create_app
+    from assistant.supervisor import local_secret_key
 
     settings = _settings()
+    if not settings.secret_key:
+        settings = settings.with_(secret_key=local_secret_key(settings.var_dir))
     logs.configure(settings.log_level)
     web.run_app(
         create_app(settings),
@@ -131,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     search = commands.add_parser("search", help="search the city's services", add_help=False)
     search.add_argument("rest", nargs=argparse.REMAINDER, help="apuri search --help")
     search.set_defaults(func=_search)
+
+    booking = commands.add_parser("booking", help="facility booking")
+    booking.add_argument("what", choices=["seed"], help="seed: migrate and load the spaces")
+    booking.set_defaults(func=_booking)
 
     bench = commands.add_parser("bench", help="run a benchmark")
     bench.add_argument("what", choices=["chat", "kb"])

@@ -8,25 +8,43 @@ and reached through a typed `web.AppKey`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from assistant import services_api
+from assistant import admin, booking_api, services_api
 from assistant.core import Assistant
 from assistant.health import HealthChecker
-from assistant.keys import ASSISTANT, DATABASE, DETECTOR, HEALTH, HTTP, REDIS, SERVICES, SETTINGS
+from assistant.keys import (
+    ASSISTANT,
+    BOOKING,
+    DATABASE,
+    DETECTOR,
+    HEALTH,
+    HTTP,
+    REDIS,
+    SERVICES,
+    SETTINGS,
+)
 from assistant.language import LanguageDetectorService
+from assistant.logs import event
 from assistant.openapi import openapi_document
 from assistant.problems import problem_middleware
 from assistant.rasa_client import RasaClient
 from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
+from booking.db import create_engine, migrate_async
+from booking.engine import BookingEngine
+from booking.outbox import OutboxWorker, TwilioCredentials, make_sender
+from booking.seed import seed
 from channels import http_api
+
+logger = logging.getLogger(__name__)
 
 # Larger bodies are refused with 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -45,10 +63,37 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(settings.effective_database_url, pool_pre_ping=True)
+    engine = create_engine(settings.effective_database_url)
+    try:
+        # Current already under `apuri run`; here for a gateway started on its own.
+        await migrate_async(settings.effective_database_url)
+        await seed(engine)
+    except Exception as error:  # the gateway still starts; /health shows the database failing
+        event(logger, "database.prepare_failed", logging.ERROR, error=type(error).__name__)
     app[DATABASE] = engine
+    app[BOOKING] = BookingEngine(engine, secret=settings.secret)
     yield
     await engine.dispose()
+
+
+async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Sends the SMS outbox in the background (Twilio when configured, else kept locally)."""
+    settings = app[SETTINGS]
+    credentials = (
+        TwilioCredentials(
+            settings.twilio_account_sid or "",
+            settings.twilio_auth_token,
+            settings.twilio_from or "",
+        )
+        if settings.twilio_configured
+        else None
+    )
+    worker = OutboxWorker(app[DATABASE], make_sender(credentials))
+    task = asyncio.create_task(worker.run(), name="apuri-outbox")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _http_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -130,11 +175,21 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.extend(
-        [_redis_ctx, _database_ctx, _http_ctx, _detector_ctx, _services_ctx, _assistant_ctx]
+        [
+            _redis_ctx,
+            _database_ctx,
+            _outbox_ctx,
+            _http_ctx,
+            _detector_ctx,
+            _services_ctx,
+            _assistant_ctx,
+        ]
     )
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_get("/api/openapi.json", openapi)
     http_api.add_routes(app)
     services_api.add_routes(app)
+    booking_api.add_routes(app)
+    admin.add_routes(app)
     return app

@@ -12,6 +12,7 @@ from assistant.health import HealthChecker
 from assistant.language import LanguageDetectorService
 from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
+from booking.engine import BookingEngine
 
 SETTINGS = web.AppKey("settings", Settings)
 REDIS = web.AppKey("redis", Redis)
@@ -21,3 +22,4 @@ DETECTOR = web.AppKey("detector", LanguageDetectorService)
 ASSISTANT = web.AppKey("assistant", Assistant)
 HEALTH = web.AppKey("health", HealthChecker)
 SERVICES = web.AppKey("services", ServiceSearchProvider)
+BOOKING = web.AppKey("booking", BookingEngine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.booking_api import ReservationRequest
 from assistant.replies import AssistantResponse
 from assistant.services_api import MAX_K, MAX_QUERY_CHARS
 from channels.http_api import MessageRequest
@@ -104,6 +105,121 @@ _SERVICE_PATHS: dict[str, Any] = {
 }
 
 
+_TOKEN = {
+    "name": "Authorization",
+    "in": "header",
+    "required": True,
+    "description": "Bearer <the token returned when the reservation was made>",
+    "schema": {"type": "string"},
+}
+_RESERVATION_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+}
+_REFUSED = "Refused: the reason code, its text in the asked language, alternatives"
+
+_BOOKING_PATHS: dict[str, Any] = {
+    "/api/resources": {
+        "get": {
+            "summary": "Bookable city spaces with their rules",
+            "parameters": [
+                {
+                    "name": "kind",
+                    "in": "query",
+                    "required": False,
+                    "schema": {
+                        "type": "string",
+                        "enum": ["sports_hall", "sauna", "meeting_room", "music_studio"],
+                    },
+                }
+            ],
+            "responses": {"200": {"description": "The spaces"}},
+        }
+    },
+    "/api/resources/{id}/availability": {
+        "get": {
+            "summary": "Opening hours, free start times and taken ranges on one day",
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "date",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "string", "format": "date"},
+                },
+            ],
+            "responses": {
+                "200": {"description": "The day's availability"},
+                "404": _error("No such space"),
+                "422": _error("date is not YYYY-MM-DD"),
+            },
+        }
+    },
+    "/api/reservations": {
+        "post": {
+            "summary": "Book a space (an SMS confirmation follows)",
+            "parameters": [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "A client key: a retried request returns the first "
+                    "booking (200) and never books twice.",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/ReservationRequest"}
+                    }
+                },
+            },
+            "responses": {
+                "201": {"description": "Booked; the body holds the reservation token, once"},
+                "200": {"description": "A retry with the same Idempotency-Key"},
+                "400": _error("The body is not JSON"),
+                "404": _error("No such space"),
+                "409": _error(_REFUSED + " (taken, over the limit)"),
+                "422": _error(_REFUSED + " (a rule: closed, too long, too far ahead...)"),
+            },
+        }
+    },
+    "/api/reservations/{id}": {
+        "get": {
+            "summary": "One reservation (its holder only)",
+            "parameters": [_RESERVATION_ID, _TOKEN],
+            "responses": {
+                "200": {"description": "The reservation"},
+                "403": _error("Wrong token"),
+                "404": _error("No such reservation"),
+            },
+        },
+        "delete": {
+            "summary": "Cancel a reservation (its holder only, before the deadline)",
+            "parameters": [_RESERVATION_ID, _TOKEN],
+            "responses": {
+                "200": {"description": "Cancelled; an SMS confirms it"},
+                "401": _error("No token"),
+                "403": _error("Wrong token"),
+                "404": _error("No such reservation"),
+                "409": _error("Already cancelled, or past the cancellation deadline"),
+            },
+        },
+    },
+    "/api/reservations/{id}.ics": {
+        "get": {
+            "summary": "The reservation as an iCalendar file (token as ?token=)",
+            "parameters": [_RESERVATION_ID],
+            "responses": {"200": {"description": "text/calendar"}, "403": _error("Wrong token")},
+        }
+    },
+}
+
+
 def openapi_document() -> dict[str, Any]:
     ref = "#/components/schemas/{model}"
     models = {
@@ -111,6 +227,7 @@ def openapi_document() -> dict[str, Any]:
         "AssistantResponse": AssistantResponse.model_json_schema(ref_template=ref),
         "SearchResult": SearchResult.model_json_schema(ref_template=ref),
         "AnswerCard": AnswerCard.model_json_schema(ref_template=ref),
+        "ReservationRequest": ReservationRequest.model_json_schema(ref_template=ref),
     }
     schemas: dict[str, Any] = {"Error": _ERROR}
     for name, schema in models.items():
@@ -121,7 +238,8 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Apuri gateway",
             "version": "0.1.0",
-            "description": "The City of Helsinki's assistant: messages, city services, health.",
+            "description": "The City of Helsinki's assistant: messages, city services, "
+            "facility booking, health.",
         },
         "paths": {
             "/api/messages": {
@@ -165,6 +283,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **_SERVICE_PATHS,
+            **_BOOKING_PATHS,
         },
         "components": {"schemas": schemas},
     }

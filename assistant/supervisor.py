@@ -134,6 +134,7 @@ def process_specs(settings: Settings, verbose: bool = False) -> list[ProcessSpec
     base_env.update(
         {
             "APURI_INTERNAL_TOKEN": settings.internal_token,
+            "APURI_SECRET_KEY": settings.secret_key,
             "APURI_VAR_DIR": str(settings.var_dir),
             "APURI_KB_DIR": str(settings.kb_dir),
             "APURI_KB_EMBEDDER": settings.kb_embedder,
@@ -409,4 +410,23 @@ def prepare(settings: Settings) -> Settings:
         raise StartupError("no trained model: run 'apuri train' (make run does it)")
     if not settings.internal_token:
         settings = settings.with_(internal_token=secrets.token_urlsafe(32))
+    if not settings.secret_key:
+        settings = settings.with_(secret_key=local_secret_key(settings.var_dir))
     return settings
+
+
+def local_secret_key(var_dir: Path) -> str:
+    """The key kept in var/secret.key (0600), made on first use, for keyed hashes.
+
+    Phone numbers are hashed with it, so it must stay the same across restarts; a
+    deployment sets APURI_SECRET_KEY from its secret store instead.
+    """
+    path = var_dir / "secret.key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(key + "\n")
+    return key

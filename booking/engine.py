@@ -179,6 +179,14 @@ class BookingEngine:
             raise BookingRefused(Reason.UNKNOWN_RESOURCE)
         return found
 
+    async def resource_any(self, resource_id: str) -> Resource:
+        """A resource even if retired (an old reservation still names it)."""
+        async with self.sessions() as session:
+            found = await session.get(Resource, resource_id)
+        if found is None:
+            raise BookingRefused(Reason.UNKNOWN_RESOURCE)
+        return found
+
     async def _blocked(
         self, session: AsyncSession, resource_id: str, start: dt.datetime, end: dt.datetime
     ) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -31,7 +31,7 @@ class FusionParams:
     gram_weight: float = 3.0
     gram_saturation: float = 20.0
     other_language: float = 0.5
-    organisation_penalty: float = 0.5
+    organisation_penalty: float = 1.5
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'test.db'}",
         # No index here: tests that search use the `service_provider` fixture's index.
         kb_dir=tmp_path / "kb",
+        secret_key="test-secret-key-0123456789abcdef0123456789",
         rasa_retry_seconds=0.3,
         rasa_timeout=5.0,
     )

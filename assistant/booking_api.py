@@ -1,0 +1,264 @@
+"""Facility booking over HTTP (the same engine the chat, SMS and voice use).
+
+    GET    /api/resources[?kind=]
+    GET    /api/resources/{id}/availability?date=YYYY-MM-DD
+    POST   /api/reservations                 (Idempotency-Key header: a retry never books twice)
+    GET    /api/reservations/{id}            (Authorization: Bearer <reservation token>)
+    DELETE /api/reservations/{id}            (the same token)
+    GET    /api/reservations/{id}.ics?token= (a calendar file)
+
+A refusal is a JSON problem with the reason code, its explanation in the asked language
+and, for a taken or closed time, alternatives that can be booked instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.keys import BOOKING
+from assistant.problems import invalid_request, problem
+from booking.engine import Alternative, BookingRefused, BookingRequest
+from booking.ics import reservation_ics
+from booking.messages import Reason
+from booking.models import Reservation, Resource
+from booking.notifications import booking_code, place_name
+from booking.phones import InvalidPhone, normalise_phone
+from booking.rules import HELSINKI
+
+Lang = Literal["fi", "sv", "en"]
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+
+# 409: the calendar said no (taken, limits, state); 422: the asked booking breaks a rule.
+_CONFLICTS = {
+    Reason.TAKEN,
+    Reason.OVER_LIMIT,
+    Reason.ALREADY_CANCELLED,
+    Reason.TOO_LATE_TO_CANCEL,
+    Reason.IDEMPOTENCY_MISMATCH,
+}
+_STATUS = {Reason.UNKNOWN_RESOURCE: 404, Reason.NOT_FOUND: 404, Reason.FORBIDDEN: 403}
+
+
+class ReservationRequest(BaseModel):
+    """A booking asked through the API."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    resource_id: str = Field(max_length=64)
+    start: dt.datetime = Field(description="Start time with its UTC offset (ISO 8601).")
+    minutes: int = Field(ge=5, le=24 * 60)
+    phone: str = Field(max_length=32, description="Mobile number for the confirmation SMS.")
+    lang: Lang = "fi"
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            raise ValueError("give the time zone offset, for example 2026-12-01T18:00:00+02:00")
+        return value
+
+
+def _local(moment: dt.datetime) -> str:
+    return moment.astimezone(HELSINKI).isoformat()
+
+
+def resource_json(resource: Resource) -> dict[str, Any]:
+    rules = resource.rules
+    return {
+        "id": resource.id,
+        "kind": resource.kind,
+        "unit_id": resource.unit_id,
+        "name": resource.name,
+        "unit_name": resource.unit_name,
+        "address": resource.address,
+        "area": resource.area,
+        "accessibility": resource.accessibility,
+        "rules": {
+            key: rules.get(key)
+            for key in (
+                "opening_hours",
+                "slot_minutes",
+                "min_minutes",
+                "max_minutes",
+                "buffer_minutes",
+                "max_days_ahead",
+                "max_active_per_resident",
+                "cancel_hours_before",
+                "capacity",
+                "price_cents_per_hour",
+            )
+        },
+    }
+
+
+def reservation_json(reservation: Reservation, resource: Resource) -> dict[str, Any]:
+    return {
+        "id": reservation.id,
+        "code": booking_code(reservation),
+        "resource_id": resource.id,
+        "place": place_name(resource, reservation.lang),
+        "start": _local(reservation.starts_at),
+        "end": _local(reservation.ends_at),
+        "status": reservation.status,
+        "price_cents": reservation.price_cents,
+        "lang": reservation.lang,
+    }
+
+
+def _alternative_json(alternative: Alternative, lang: str) -> dict[str, Any]:
+    return {
+        "resource_id": alternative.resource.id,
+        "place": place_name(alternative.resource, lang),
+        "start": _local(alternative.start),
+        "minutes": alternative.minutes,
+    }
+
+
+def refusal(error: BookingRefused, lang: str) -> web.HTTPException:
+    status = _STATUS.get(error.reason, 409 if error.reason in _CONFLICTS else 422)
+    return problem(
+        status,
+        error.reason.value,
+        error.text(lang),
+        lang=lang,
+        alternatives=[_alternative_json(a, lang) for a in error.alternatives],
+    )
+
+
+def _lang(request: web.Request) -> str:
+    value = request.query.get("lang", "fi")
+    return value if value in ("fi", "sv", "en") else "fi"
+
+
+def _token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[len("Bearer ") :].strip() or None
+    return request.query.get("token") or None
+
+
+async def list_resources(request: web.Request) -> web.Response:
+    """GET /api/resources"""
+    kind = request.query.get("kind")
+    resources = await request.app[BOOKING].resources(kind)
+    return web.json_response({"resources": [resource_json(r) for r in resources]})
+
+
+async def availability(request: web.Request) -> web.Response:
+    """GET /api/resources/{id}/availability?date=YYYY-MM-DD"""
+    try:
+        day = dt.date.fromisoformat(request.query.get("date", ""))
+    except ValueError:
+        raise problem(
+            422, "invalid_request", "date must be given as YYYY-MM-DD", fields=[{"field": "date"}]
+        ) from None
+    try:
+        free = await request.app[BOOKING].availability(request.match_info["id"], day)
+    except BookingRefused as error:
+        raise refusal(error, _lang(request)) from None
+    return web.json_response(
+        {
+            "resource_id": free.resource.id,
+            "date": day.isoformat(),
+            "open": [{"start": _local(s), "end": _local(e)} for s, e in free.open],
+            "closed_reason": free.closed_reason,
+            "slots": [{"start": _local(s.start), "max_minutes": s.max_minutes} for s in free.slots],
+            "taken": [{"start": _local(s), "end": _local(e)} for s, e in free.taken],
+        }
+    )
+
+
+async def create_reservation(request: web.Request) -> web.Response:
+    """POST /api/reservations"""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _KEY.match(key):
+        raise problem(422, "invalid_request", "Idempotency-Key must be 8-128 letters or digits")
+    try:
+        body = await request.json(loads=json.loads)
+        asked = ReservationRequest.model_validate(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise invalid_request(400, "body is not valid JSON") from None
+    except ValidationError as error:
+        raise invalid_request(422, "the reservation is not valid", error) from None
+    try:
+        phone = normalise_phone(asked.phone)
+    except InvalidPhone as error:
+        raise problem(
+            422, "invalid_request", f"phone: {error}", fields=[{"field": "phone"}]
+        ) from None
+    engine = request.app[BOOKING]
+    try:
+        booked = await engine.book(
+            BookingRequest(
+                resource_id=asked.resource_id,
+                start=asked.start,
+                minutes=asked.minutes,
+                phone=phone,
+                lang=asked.lang,
+                channel="api",
+                idempotency_key=key,
+            )
+        )
+    except BookingRefused as error:
+        raise refusal(error, asked.lang) from None
+    result = reservation_json(booked.reservation, booked.resource)
+    if booked.token:
+        result["token"] = booked.token
+    result["ics_url"] = f"/api/reservations/{booked.reservation.id}.ics"
+    return web.json_response(result, status=200 if booked.replayed else 201)
+
+
+async def get_reservation(request: web.Request) -> web.Response:
+    """GET /api/reservations/{id}"""
+    engine = request.app[BOOKING]
+    try:
+        reservation = await engine.reservation(request.match_info["id"], token=_token(request))
+        resource = await engine.resource_any(reservation.resource_id)
+    except BookingRefused as error:
+        raise refusal(error, _lang(request)) from None
+    return web.json_response(reservation_json(reservation, resource))
+
+
+async def cancel_reservation(request: web.Request) -> web.Response:
+    """DELETE /api/reservations/{id}"""
+    engine = request.app[BOOKING]
+    token = _token(request)
+    if token is None:
+        raise problem(401, "token_required", "give the reservation token: Authorization: Bearer")
+    try:
+        reservation = await engine.cancel(request.match_info["id"], token=token, reason="api")
+        resource = await engine.resource_any(reservation.resource_id)
+    except BookingRefused as error:
+        raise refusal(error, _lang(request)) from None
+    return web.json_response(reservation_json(reservation, resource))
+
+
+async def reservation_calendar(request: web.Request) -> web.Response:
+    """GET /api/reservations/{id}.ics"""
+    engine = request.app[BOOKING]
+    try:
+        reservation = await engine.reservation(request.match_info["id"], token=_token(request))
+        resource = await engine.resource_any(reservation.resource_id)
+    except BookingRefused as error:
+        raise refusal(error, _lang(request)) from None
+    return web.Response(
+        body=reservation_ics(reservation, resource, engine.clock()),
+        content_type="text/calendar",
+        charset="utf-8",
+        headers={"Content-Disposition": f'attachment; filename="apuri-{reservation.id}.ics"'},
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/resources", list_resources)
+    app.router.add_get("/api/resources/{id}/availability", availability)
+    app.router.add_post("/api/reservations", create_reservation)
+    app.router.add_get(r"/api/reservations/{id:[0-9a-f]{16}}.ics", reservation_calendar)
+    app.router.add_get(r"/api/reservations/{id:[0-9a-f]{16}}", get_reservation)
+    app.router.add_delete(r"/api/reservations/{id:[0-9a-f]{16}}", cancel_reservation)
