@@ -153,6 +153,7 @@ class OutboxWorker:
                     OutboxMessage.attempts == candidate.attempts,
                 )
                 .values(status="sending", attempts=candidate.attempts + 1, next_attempt_at=now)
+                .execution_options(synchronize_session=False)
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return None

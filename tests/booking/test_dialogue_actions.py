@@ -1,0 +1,229 @@
+"""The booking dialogue's actions over a real database (SQLite and PostgreSQL), with the
+real clock: the form's extraction from natural messages, the read-back, the booking,
+alternatives, and my bookings / cancel / move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from actions import booking as actions
+from booking.engine import BookingEngine, BookingRequest
+from booking.rules import HELSINKI, is_public_holiday
+from tests.booking.conftest import SECRET
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+PHONE = "+358401234567"
+
+
+@pytest.fixture
+def live(booking_engine: AsyncEngine) -> Any:
+    engine = BookingEngine(booking_engine, secret=SECRET)
+    actions.set_booking(engine)
+    yield engine
+    actions.set_booking(None)
+
+
+def next_weekday(weekday: int) -> dt.date:
+    """The next `weekday` (0 Monday) at least two days away that is not a holiday."""
+    day = dt.datetime.now(HELSINKI).date() + dt.timedelta(days=2)
+    while day.weekday() != weekday or is_public_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def tracker(
+    text: str,
+    intent: str = "inform",
+    lang: str = "fi",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    loop: str | None = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="api-test",
+        slots={"language": lang, **(slots or {})},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+        },
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": loop} if loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    return dispatcher.messages, slots
+
+
+async def test_the_form_takes_place_day_and_time_from_the_first_message(live: Any) -> None:
+    t = tracker(
+        "voinko varata sählyvuoron Itäkeskuksen liikuntahallista ensi tiistaina klo 18",
+        "book_facility",
+        loop="booking_form",
+    )
+    _, slots = await run(actions.ValidateBookingForm(), t)
+    assert slots["booking_resource"] == "liikuntamylly-hall-1"
+    assert dt.date.fromisoformat(slots["booking_date"]).weekday() == 1
+    assert slots["booking_time"] == "18:00"
+    assert "booking_phone" not in slots
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("på fredag kl 17 i två timmar", "sv", ("17:00", 120.0, 4)),
+        ("next Tuesday at 6 pm for an hour", "en", ("18:00", 60.0, 1)),
+        ("huomenna klo 18 kahdeksi tunniksi", "fi", ("18:00", 120.0, None)),
+    ],
+)
+async def test_the_form_understands_times_in_each_language(
+    live: Any, text: str, lang: str, expected: tuple[str, float, int | None]
+) -> None:
+    t = tracker(text, lang=lang, slots={"booking_resource": "liikuntamylly-hall-1"},
+                loop="booking_form")  # fmt: skip
+    _, slots = await run(actions.ValidateBookingForm(), t)
+    time_, minutes, weekday = expected
+    assert slots["booking_time"] == time_
+    assert slots["booking_minutes"] == minutes
+    if weekday is not None:
+        assert dt.date.fromisoformat(slots["booking_date"]).weekday() == weekday
+
+
+async def test_several_places_are_offered_as_buttons(live: Any) -> None:
+    t = tracker("haluan varata saunavuoron", "book_facility", loop="booking_form")
+    _, slots = await run(actions.ValidateBookingForm(), t)
+    assert "booking_resource" not in slots
+    assert sorted(slots["booking_candidates"]) == [
+        "kamppi-service-centre-sauna",
+        "kinapori-senior-centre-sauna",
+    ]
+    asked = tracker("haluan varata saunavuoron", slots=slots)
+    (message,), _ = await run(actions.ActionAskBookingResource(), asked)
+    assert message["text"] == "Mikä näistä sopii?"
+    assert [b["title"] for b in message["buttons"]] == [
+        "Kampin palvelukeskus, Sauna",
+        "Kinaporin seniorikeskus, Sauna",
+    ]
+    chosen = tracker(
+        "/inform",
+        entities=[{"entity": "booking_resource", "value": "kinapori-senior-centre-sauna"}],
+        slots=slots,
+        loop="booking_form",
+    )
+    _, picked = await run(actions.ValidateBookingForm(), chosen)
+    assert picked["booking_resource"] == "kinapori-senior-centre-sauna"
+
+
+async def test_a_phone_number_is_checked(live: Any) -> None:
+    asked = {"requested_slot": "booking_phone", "booking_resource": "oodi-group-room-1"}
+    messages, slots = await run(
+        actions.ValidateBookingForm(), tracker("09 310 11111", slots=asked, loop="booking_form")
+    )
+    assert "booking_phone" not in slots
+    assert messages[0]["text"].startswith("Tarvitsen matkapuhelinnumeron")
+    _, slots = await run(
+        actions.ValidateBookingForm(), tracker("040 123 4567", slots=asked, loop="booking_form")
+    )
+    assert slots["booking_phone"] == PHONE
+
+
+def filled(day: dt.date, hour: int, resource: str = "tali-football-hall-half") -> dict[str, Any]:
+    return {
+        "booking_resource": resource,
+        "booking_date": day.isoformat(),
+        "booking_time": f"{hour:02d}:00",
+        "booking_minutes": 60.0,
+        "booking_phone": PHONE,
+    }
+
+
+async def test_read_back_then_booking_then_confirmation(live: BookingEngine) -> None:
+    day = next_weekday(2)
+    (summary,), _ = await run(actions.ActionBookingSummary(), tracker("/x", slots=filled(day, 18)))
+    assert summary["text"].startswith(
+        "Varataanko Talin jalkapallohalli, Puolikas kenttä, keskiviikko"
+    )
+    assert "klo 18.00-19.00? Hinta 42,00 euroa." in summary["text"]
+    assert "+358 40 *** **67" in summary["text"]
+    assert [b["payload"] for b in summary["buttons"]] == ["/affirm", "/deny"]
+
+    (done,), reset = await run(
+        actions.ActionBook(), tracker("kyllä", "affirm", slots=filled(day, 18))
+    )
+    assert done["text"].startswith("Varaus on tehty: Talin jalkapallohalli, Puolikas kenttä")
+    card = done["custom"]["card"]
+    assert card["kind"] == "booking"
+    assert card["links"][0]["url"].startswith(f"/api/reservations/{card['id']}.ics?token=")
+    assert reset["booking_resource"] is None and "booking_phone" not in reset
+    assert len(await live.reservations_of(PHONE)) == 1
+
+
+async def test_a_taken_time_is_explained_with_alternatives_to_press(live: BookingEngine) -> None:
+    day = next_weekday(3)
+    start = dt.datetime.combine(day, dt.time(18), HELSINKI)
+    await live.book(
+        BookingRequest("tali-football-hall-half", start, 60, "+358409999999", "fi", "t")
+    )
+    (message,), _ = await run(
+        actions.ActionBookingSummary(), tracker("/x", lang="en", slots=filled(day, 18))
+    )
+    assert message["text"].startswith("That time is already booked.\nThese times are free:")
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads and all(p.startswith('/inform{"booking_alt":"') for p in payloads)
+    # Pressing one fills the slots from it and reads it back.
+    alt = payloads[0].split('"booking_alt":"')[1].rstrip('"}')
+    chosen = tracker(
+        "/inform", lang="en", slots=filled(day, 18),
+        entities=[{"entity": "booking_alt", "value": alt}],
+    )  # fmt: skip
+    (again,), slots = await run(actions.ActionBookingSummary(), chosen)
+    assert again["text"].startswith("Shall I book ")
+    assert slots["booking_time"] != "18:00" or slots["booking_date"] != day.isoformat()
+
+
+async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
+    day = next_weekday(4)
+    start = dt.datetime.combine(day, dt.time(10), HELSINKI)
+    booked = await live.book(BookingRequest("oodi-group-room-1", start, 60, PHONE, "sv", "t"))
+    code = booked.reservation.id[:6].upper()
+    ask = [{"event": "user", "text": "mina bokningar",
+            "parse_data": {"intent": {"name": "my_bookings"}}}]  # fmt: skip
+    t = tracker("040 123 4567", lang="sv", slots={"booking_phone": PHONE}, events=ask)
+    (listing,), _ = await run(actions.ActionBookingManage(), t)
+    assert listing["text"].startswith("Dina aktiva bokningar:\n" + code)
+    assert listing["buttons"][0]["payload"] == (
+        f'/cancel_booking{{"booking_id":"{booked.reservation.id}"}}'
+    )
+
+    move = [{"event": "user", "text": "flytta bokningen till kl 12",
+             "parse_data": {"intent": {"name": "change_booking"}}}]  # fmt: skip
+    t = tracker("flytta bokningen till kl 12", "change_booking", "sv",
+                slots={"booking_phone": PHONE}, events=move)  # fmt: skip
+    (moved,), _ = await run(actions.ActionBookingManage(), t)
+    assert moved["text"].startswith("Bokningen är flyttad: Helsingfors centrumbibliotek Ode")
+    assert "kl. 12.00-13.00" in moved["text"]
+
+    cancel = [{"event": "user", "text": "/cancel_booking",
+               "parse_data": {"intent": {"name": "cancel_booking"}}}]  # fmt: skip
+    t = tracker("/cancel_booking", "cancel_booking", "sv", slots={"booking_phone": PHONE},
+                entities=[{"entity": "booking_id", "value": booked.reservation.id}],
+                events=cancel)  # fmt: skip
+    (cancelled,), _ = await run(actions.ActionBookingManage(), t)
+    assert cancelled["text"].startswith("Bokningen är avbokad:")
+    assert await live.reservations_of(PHONE) == []
