@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.booking_texts import KIND_BUTTONS, Lang, euros, length_label, text
 from assistant.settings import LANGUAGES, Settings
 from booking.db import create_engine
-from booking.engine import Alternative, BookingEngine, BookingRefused, BookingRequest
+from booking.engine import Alternative, BookingEngine, BookingRefused, BookingRequest, rules_of
 from booking.matching import match_resources
 from booking.messages import Reason, when_text
 from booking.models import Reservation, Resource
@@ -416,7 +416,7 @@ class ActionBookingSummary(Action):
             dispatcher.utter_message(text=body, buttons=buttons)
             return events
         end = start + dt.timedelta(minutes=minutes)
-        cents = resource.rules.get("price_cents_per_hour", 0) * minutes // 60
+        cents = rules_of(resource).price_cents(minutes)
         price = text("price", lang, euros=euros(cents, lang)) if cents else text("free", lang)
         dispatcher.utter_message(
             text=text(

@@ -214,15 +214,19 @@ async def create_reservation(request: web.Request) -> web.Response:
     return web.json_response(result, status=200 if booked.replayed else 201)
 
 
-async def get_reservation(request: web.Request) -> web.Response:
-    """GET /api/reservations/{id}"""
+async def _held(request: web.Request) -> tuple[Reservation, Resource]:
+    """The reservation in the path, for the holder of its token only."""
     engine = request.app[BOOKING]
     try:
         reservation = await engine.reservation(request.match_info["id"], token=_token(request))
-        resource = await engine.resource_any(reservation.resource_id)
+        return reservation, await engine.resource_any(reservation.resource_id)
     except BookingRefused as error:
         raise refusal(error, _lang(request)) from None
-    return web.json_response(reservation_json(reservation, resource))
+
+
+async def get_reservation(request: web.Request) -> web.Response:
+    """GET /api/reservations/{id}"""
+    return web.json_response(reservation_json(*await _held(request)))
 
 
 async def cancel_reservation(request: web.Request) -> web.Response:
@@ -241,14 +245,9 @@ async def cancel_reservation(request: web.Request) -> web.Response:
 
 async def reservation_calendar(request: web.Request) -> web.Response:
     """GET /api/reservations/{id}.ics"""
-    engine = request.app[BOOKING]
-    try:
-        reservation = await engine.reservation(request.match_info["id"], token=_token(request))
-        resource = await engine.resource_any(reservation.resource_id)
-    except BookingRefused as error:
-        raise refusal(error, _lang(request)) from None
+    reservation, resource = await _held(request)
     return web.Response(
-        body=reservation_ics(reservation, resource, engine.clock()),
+        body=reservation_ics(reservation, resource, request.app[BOOKING].clock()),
         content_type="text/calendar",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="apuri-{reservation.id}.ics"'},

@@ -186,14 +186,9 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         """DATABASE_URL when given (as an async driver URL), otherwise SQLite under var/."""
-        url = self.database_url or f"sqlite:///{self.var_dir / 'apuri.db'}"
-        if url.startswith("sqlite://"):
-            return url.replace("sqlite://", "sqlite+aiosqlite://", 1)
-        if url.startswith("postgres://"):
-            url = url.replace("postgres://", "postgresql://", 1)
-        if url.startswith("postgresql://"):
-            return url.replace("postgresql://", "postgresql+asyncpg://", 1)
-        return url
+        from booking.db import async_url
+
+        return async_url(self.database_url or f"sqlite:///{self.var_dir / 'apuri.db'}")
 
     @property
     def twilio_configured(self) -> bool:

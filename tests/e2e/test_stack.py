@@ -6,6 +6,7 @@ model, and the gateway, all under `apuri run` on free ports in a temporary var/ 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -24,6 +25,7 @@ from actions.language import LANGUAGE_SWITCHED
 from actions.service_replies import TEXTS
 from assistant.local_stack import LocalStack
 from assistant.service_search import ServiceSearchProvider
+from booking.rules import HELSINKI, is_public_holiday
 
 pytestmark = pytest.mark.e2e
 
@@ -225,6 +227,79 @@ def test_out_of_scope_questions_are_refused_in_their_language(
         not_found[lang]
     ), first
     assert not any(r["card"] for r in body["replies"])
+
+
+def open_weekday(days_ahead: int) -> dt.date:
+    """A weekday `days_ahead` or more days from today that is not a public holiday."""
+    day = dt.datetime.now(HELSINKI).date() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5 or is_public_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def texts_of(body: dict[str, Any]) -> str:
+    return "\n".join(r["text"] for r in body["replies"] if r["text"])
+
+
+def test_a_booking_conversation_in_finnish_and_its_cancellation(stack: Stack) -> None:
+    conversation = new_conversation()
+    day = open_weekday(3)
+    asked = stack.say(
+        conversation,
+        f"voinko varata sählyvuoron Itäkeskuksen liikuntahallista {day.day}.{day.month}. klo 18?",
+    )
+    assert asked["lang"] == "fi"
+    assert texts_of(asked).startswith("Kuinka pitkäksi aikaa?"), texts_of(asked)
+    assert texts_of(stack.say(conversation, "tunniksi")).startswith("Mihin matkapuhelinnumeroon")
+    summary = texts_of(stack.say(conversation, "040 123 4567"))
+    assert summary.startswith("Varataanko Liikuntamylly, Palloilusali 1,"), summary
+    assert f"{day.day}.{day.month}. klo 18.00-19.00? Hinta 26,00 euroa." in summary
+    booked = stack.say(conversation, "kyllä")
+    assert texts_of(booked).startswith("Varaus on tehty: Liikuntamylly, Palloilusali 1"), booked
+    card = next(r["card"] for r in booked["replies"] if r["card"])
+    assert card["kind"] == "booking"
+
+    cancel = stack.say(conversation, "haluan perua varaukseni")
+    assert texts_of(cancel).startswith("Perutaanko varaus Liikuntamylly"), texts_of(cancel)
+    button = cancel["replies"][0]["buttons"][0]
+    status, cancelled = stack.request(
+        "POST", "/api/messages", {"conversation_id": conversation, "payload": button["payload"]}
+    )
+    assert status == 200
+    assert texts_of(cancelled).startswith("Varaus on peruttu: Liikuntamylly"), cancelled
+
+
+def test_a_booking_in_swedish_with_everything_said_at_once(stack: Stack) -> None:
+    conversation = new_conversation()
+    day = open_weekday(4)
+    summary = texts_of(
+        stack.say(
+            conversation,
+            f"jag vill boka bastun i Kampens servicecentral den {day.day}.{day.month} kl 14 "
+            "i en timme, mitt nummer är 040 765 4321",
+        )
+    )
+    assert summary.startswith("Ska jag boka Kampens servicecentral, Bastu,"), summary
+    booked = texts_of(stack.say(conversation, "ja tack"))
+    assert booked.startswith("Bokningen är gjord: Kampens servicecentral, Bastu"), booked
+
+
+def test_a_booking_in_english_then_my_bookings(stack: Stack) -> None:
+    conversation = new_conversation()
+    day = open_weekday(5)
+    date = f"{day:%B} {day.day}"
+    first = texts_of(
+        stack.say(conversation, f"I'd like to book the music studio at Oodi on {date}")
+    )
+    assert first.startswith("At what time?"), first
+    second = texts_of(stack.say(conversation, "at 6 pm for two hours"))
+    assert second.startswith("Which mobile number"), second
+    summary = texts_of(stack.say(conversation, "+358 40 111 2233"))
+    assert summary.startswith("Shall I book Helsinki Central Library Oodi, Music studio,"), summary
+    assert texts_of(stack.say(conversation, "yes")).startswith("Your booking is made")
+    mine = texts_of(stack.say(conversation, "show my bookings"))
+    assert mine.startswith("Your active bookings:"), mine
+    assert "Helsinki Central Library Oodi, Music studio" in mine
 
 
 def test_resident_text_never_reaches_the_logs(stack: Stack) -> None:
