@@ -99,7 +99,7 @@ async def _conversation(
             async with session.post(url, json=body) as response:
                 await response.read()
                 ok = response.status == 200
-        except aiohttp.ClientError:
+        except (aiohttp.ClientError, TimeoutError):
             ok = False
         if ok:
             out.latencies_ms.append((time.perf_counter() - started) * 1000)

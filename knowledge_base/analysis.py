@@ -34,6 +34,24 @@ _ORGANISATION = re.compile(
 )
 
 
+# Other municipalities residents name, in Finnish and Swedish stems (inflections follow:
+# "Espoon", "Esbo stads", "Vantaalla"). Apuri answers for the City of Helsinki only.
+_OTHER_MUNICIPALITY = re.compile(
+    r"\b(espoo|espoon|espoos|esbo|vantaa|vantaan|vanda|kauniai|grankulla|kerava|kervo|"
+    r"sipoo|sipoon|sibbo|kirkkonummi|kirkkonumme|kyrkslätt|tuusula|tusby|järvenpää|"
+    r"träskända|turku|turun|åbo|tampere|tampereen|tammerfors|oulu|oulun|uleåborg|"
+    r"jyväskylä|lahti|lahden|lahtis|kuopio|kuopion|pori|porin|björneborg|joensuu|"
+    r"lappeenrant|vaasa|vaasan|porvoo|porvoon|borgå|hämeenlinn|tavastehus|"
+    r"rovaniemi|kotka|kotkan|seinäjo|mikkeli|st\.? michel)\w*",
+    re.IGNORECASE,
+)
+
+
+def names_other_municipality(text: str) -> bool:
+    """Whether `text` asks about another town's services (Espoo, Vantaa, Turku...)."""
+    return _OTHER_MUNICIPALITY.search(text) is not None
+
+
 def mentions_organisation(text: str) -> bool:
     """Whether `text` speaks of a company, an association, a shop or a restaurant."""
     return _ORGANISATION.search(text) is not None

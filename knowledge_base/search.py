@@ -13,7 +13,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from knowledge_base.analysis import mentions_organisation
+from knowledge_base.analysis import mentions_organisation, names_other_municipality
 from knowledge_base.build import load_or_build
 from knowledge_base.cache import LRUCache
 from knowledge_base.cards import answer_card
@@ -171,7 +171,8 @@ class ServiceSearch:
         return SearchResult(
             query=query,
             lang=asked,
-            answered=conf >= calibration.threshold,
+            # Apuri answers for Helsinki: "Espoon kirjaston aukioloajat" is not ours to answer.
+            answered=conf >= calibration.threshold and not names_other_municipality(query),
             confidence=round(conf, 4),
             results=tuple(hits),
         )
