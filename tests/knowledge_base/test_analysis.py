@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_base.analysis import Analyzer, mentions_organisation
+from knowledge_base.analysis import Analyzer, mentions_organisation, names_other_municipality
 
 
 def test_finnish_compound_is_indexed_by_its_known_parts() -> None:
@@ -28,3 +28,11 @@ def test_organisation_cue() -> None:
     assert mentions_organisation("parkeringstillstånd för företag")
     assert mentions_organisation("permit for my restaurant")
     assert not mentions_organisation("mistä saan pysäköintitunnuksen?")
+
+
+def test_other_municipalities_are_recognised_in_their_forms() -> None:
+    for text in ("espoon kirjaston aukioloajat", "bygglov i Vanda", "Åbo stads tandvård",
+                 "Vantaalla asuva", "swimming hall in Espoo"):  # fmt: skip
+        assert names_other_municipality(text), text
+    for text in ("Helsingin uimahallit", "vasaran lainaus", "Vartiolahden koulu", "Helsingfors"):
+        assert not names_other_municipality(text), text

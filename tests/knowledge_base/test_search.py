@@ -123,3 +123,10 @@ def test_search_is_thread_safe(search: ServiceSearch):
     with ThreadPoolExecutor(max_workers=6) as pool:
         got = list(pool.map(lambda args: search.search(*args).results[0].service_id, queries))
     assert got == expected
+
+
+def test_another_towns_service_is_not_answered_as_helsinkis(search: ServiceSearch) -> None:
+    result = search.search("espoon kirjaston aukioloajat", "fi")
+    assert not result.answered
+    assert result.results, "the closest Helsinki services are still listed"
+    assert search.search("helsingin kirjastojen aukioloajat", "fi").answered
