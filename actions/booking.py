@@ -14,7 +14,6 @@ import logging
 import re
 from typing import Any, cast
 
-from booking.when import parse_when
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -30,6 +29,7 @@ from booking.models import Reservation, Resource
 from booking.notifications import booking_code, place_name
 from booking.phones import InvalidPhone, masked, normalise_phone
 from booking.rules import HELSINKI
+from booking.when import parse_when
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,14 @@ def phone_in(text_: str) -> str | None:
         return normalise_phone(match.group(0))
     except InvalidPhone:
         return None
+
+
+def without_phone(text_: str) -> str:
+    """`text_` with its phone number taken out, so that no digit of it is read as a time."""
+    match = _PHONE_LIKE.search(text_)
+    if match is None or phone_in(match.group(0)) is None:
+        return text_
+    return f"{text_[: match.start()]} {text_[match.end() :]}"
 
 
 def _start(tracker: Tracker) -> dt.datetime | None:
@@ -195,6 +203,16 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[str]:
         return list(FORM_SLOTS)
 
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # rasa-sdk keeps only the form's own slots; the places to choose from ride along.
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        extracted = tracker.slots_to_validate()
+        if CANDIDATES in extracted and not any(e.get("name") == CANDIDATES for e in events):
+            events.append(SlotSet(CANDIDATES, extracted[CANDIDATES]))
+        return events
+
     async def extract_booking_resource(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -236,8 +254,8 @@ class ValidateBookingForm(FormValidationAction):
 
     @staticmethod
     def _when(tracker: Tracker) -> dict[str, Any]:
-        message = _message_text(tracker)
-        if not message or phone_in(message):
+        message = without_phone(_message_text(tracker))
+        if not message.strip():
             return {}
         return _when_slots(message, lang_of(tracker))
 
@@ -661,7 +679,7 @@ class ActionBookingManage(Action):
             dispatcher.utter_message(text="\n".join(lines))
             return []
         reservation, resource = target
-        asked = parse_when(words, lang, _now())
+        asked = parse_when(without_phone(words), lang, _now())
         current = reservation.starts_at.astimezone(HELSINKI)
         if asked.date is None and asked.time is None:
             dispatcher.utter_message(text=text("change_how", lang))
