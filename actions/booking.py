@@ -207,7 +207,9 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # rasa-sdk keeps only the form's own slots; the places to choose from ride along.
-        events = await super().get_validation_events(dispatcher, tracker, domain)
+        events: list[EventType] = list(
+            await super().get_validation_events(dispatcher, tracker, domain)
+        )
         extracted = tracker.slots_to_validate()
         if CANDIDATES in extracted and not any(e.get("name") == CANDIDATES for e in events):
             events.append(SlotSet(CANDIDATES, extracted[CANDIDATES]))
