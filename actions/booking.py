@@ -15,7 +15,7 @@ import re
 from typing import Any, cast
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -410,6 +410,9 @@ class ActionBookingSummary(Action):
         events: list[EventType] = [SlotSet(k, v) for k, v in updates.items()]
         values = {name: updates.get(name, tracker.get_slot(name)) for name in FORM_SLOTS}
         if not all(values.values()):
+            if updates and not tracker.active_loop_name:
+                # A place or a time said outside a booking: that starts one.
+                return [*events, FollowupAction("booking_form")]
             dispatcher.utter_message(text=text("no_alternatives", lang))
             return events
         engine = booking()

@@ -6,7 +6,7 @@ apuri train [--force]  train the Rasa model if its training data or config chang
 apuri kb build         build the service knowledge base if its data or model changed
 apuri search "..."     search the city's services
 apuri booking seed     migrate the database and load the bookable spaces
-apuri bench chat|kb    the chat latency and knowledge-base benchmarks
+apuri bench chat|kb|booking   the chat latency, knowledge-base and booking benchmarks
 """
 
 from __future__ import annotations
@@ -122,6 +122,10 @@ def _bench(args: argparse.Namespace) -> int:
         from benchmarks.chat_latency import main as chat_benchmark
 
         return chat_benchmark(args.rest)
+    if args.what == "booking":
+        from benchmarks.booking import main as booking_benchmark
+
+        return booking_benchmark(args.rest)
     from benchmarks.kb_eval import main as kb_benchmark
 
     return kb_benchmark(args.rest)
@@ -168,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     booking.set_defaults(func=_booking)
 
     bench = commands.add_parser("bench", help="run a benchmark")
-    bench.add_argument("what", choices=["chat", "kb"])
+    bench.add_argument("what", choices=["chat", "kb", "booking"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own options")
     bench.set_defaults(func=_bench)
 

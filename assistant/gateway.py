@@ -42,7 +42,8 @@ from booking.db import create_engine, migrate_async
 from booking.engine import BookingEngine
 from booking.outbox import OutboxWorker, TwilioCredentials, make_sender
 from booking.seed import seed
-from channels import http_api
+from channels import http_api, sms, voice
+from channels import web as web_channel
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
         if settings.twilio_configured
         else None
     )
-    worker = OutboxWorker(app[DATABASE], make_sender(credentials))
+    worker = OutboxWorker(app[DATABASE], make_sender(credentials), secret=settings.secret)
     task = asyncio.create_task(worker.run(), name="apuri-outbox")
     yield
     task.cancel()
@@ -159,7 +160,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 async def index(request: web.Request) -> web.FileResponse:
-    """GET /: a plain page to talk with Apuri (the embeddable widget builds on the same API)."""
+    """GET /: a demo city service page with the embeddable web chat widget on it."""
     return web.FileResponse(STATIC / "index.html")
 
 
@@ -189,6 +190,9 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/api/openapi.json", openapi)
     http_api.add_routes(app)
+    web_channel.add_routes(app)
+    sms.add_routes(app)
+    voice.add_routes(app)
     services_api.add_routes(app)
     booking_api.add_routes(app)
     admin.add_routes(app)

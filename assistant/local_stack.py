@@ -53,7 +53,13 @@ def wait_for_status(url: str, status: int, limit_s: float) -> float:
 class LocalStack:
     """`apuri run` in a temporary var/ directory on free ports."""
 
-    def __init__(self, model_dir: Path | None = None, var_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        var_dir: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.extra_env = dict(extra_env or {})
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if var_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="apuri-stack-")
@@ -90,6 +96,7 @@ class LocalStack:
         }
         for name in ("REDIS_URL", "DATABASE_URL", "APURI_INTERNAL_TOKEN"):
             env.pop(name, None)
+        env.update(self.extra_env)
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "assistant.cli", "run"],

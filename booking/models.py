@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -125,3 +126,31 @@ class OutboxMessage(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class SmsConsent(Base):
+    """Whether a phone number has stopped Apuri's text messages (STOP / LOPETA / STOPP).
+
+    Keyed by the keyed hash of the number, never the number. A stopped number gets no
+    reply and no outbox message until it sends START again.
+    """
+
+    __tablename__ = "sms_consents"
+
+    phone_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    keyword: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CallRecord(Base):
+    """A phone call's progress as Twilio reports it (status callbacks), for the contact centre."""
+
+    __tablename__ = "call_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_sid: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    lang: Mapped[str | None] = mapped_column(String(2))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -25,6 +25,7 @@ from typing import Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from booking.consent import is_sms_stopped
 from booking.db import sessions
 from booking.models import OutboxMessage
 
@@ -120,7 +121,10 @@ class OutboxWorker:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         interval_s: float = 2.0,
+        secret: bytes | None = None,
     ) -> None:
+        self.engine = engine
+        self.secret = secret  # with it, numbers that sent STOP are never messaged
         self.sessions = sessions(engine)
         self.sender = sender
         self.clock = clock
@@ -174,6 +178,14 @@ class OutboxWorker:
             if message is None:
                 break
             attempted += 1
+            if self.secret is not None and await is_sms_stopped(
+                self.engine, message.to_phone, self.secret
+            ):
+                await self._record(
+                    message.id, status="suppressed", last_error="recipient sent STOP"
+                )
+                log.info("outbox.suppressed id=%s kind=%s", message.id, message.kind)
+                continue
             try:
                 provider_id = await self.sender.send(message.to_phone, message.body)
             except SendError as error:
@@ -207,3 +219,22 @@ class OutboxWorker:
             except Exception:
                 log.exception("outbox.worker_failed")
             await asyncio.sleep(self.interval_s)
+
+
+async def enqueue(engine: AsyncEngine, *, to_phone: str, body: str, lang: str, kind: str) -> int:
+    """Writes one message to the outbox for the worker to send; returns its id."""
+    now = dt.datetime.now(dt.UTC)
+    message = OutboxMessage(
+        kind=kind,
+        to_phone=to_phone,
+        body=body,
+        lang=lang,
+        status="pending",
+        attempts=0,
+        send_after=now,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    async with sessions(engine)() as session, session.begin():
+        session.add(message)
+    return message.id

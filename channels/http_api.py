@@ -51,8 +51,8 @@ class MessageRequest(BaseModel):
         return self
 
 
-async def post_message(request: web.Request) -> web.Response:
-    """POST /api/messages"""
+async def read_message(request: web.Request) -> MessageRequest:
+    """The request's body as a `MessageRequest`; a clear 400/422 when it is not one."""
     try:
         body: Any = await request.json(loads=json.loads)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -63,7 +63,12 @@ async def post_message(request: web.Request) -> web.Response:
         message = MessageRequest.model_validate(body)
     except ValidationError as error:
         raise invalid_request(422, "the message is not valid", error) from None
+    return message
 
+
+async def post_message(request: web.Request) -> web.Response:
+    """POST /api/messages"""
+    message = await read_message(request)
     response = await request.app[ASSISTANT].handle(
         Inbound(
             channel=CHANNEL,

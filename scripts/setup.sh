@@ -4,7 +4,7 @@
 #
 #   .venv       Python 3.11: the apuri package (gateway, action server, knowledge base, telecare)
 #   .venv-rasa  Python 3.10: open-source Rasa 3.6 (it needs Python < 3.11)
-#   apt         redis-server (the private Redis that `apuri run` starts)
+#   apt         redis-server (the private Redis that `apuri run` starts), chromium (widget tests)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -61,6 +61,8 @@ make_venv() {
 }
 
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+# The browser tests of the web chat widget drive Debian's Chromium (never a downloaded one).
+[ -x /usr/bin/chromium ] || apt_install chromium
 
 PY311=$(find_python 3.11) || die "Python 3.11 was not found. Install it (for example 'pyenv install 3.11') and run again."
 PY310=$(find_python 3.10) || die "Python 3.10 was not found; open-source Rasa 3.6 needs Python < 3.11. Install it (for example 'pyenv install 3.10') and run again."

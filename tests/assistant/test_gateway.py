@@ -341,10 +341,13 @@ async def test_front_page_is_served_and_renders_text_safely(client: TestClient[A
     assert response.status == 200
     page = await response.text()
     assert '<html lang="fi">' in page
-    assert "textContent" in page
+    assert '<script src="/widget/apuri-widget.js" data-lang="fi" defer></script>' in page
     assert "innerHTML" not in page, "resident text must never be rendered as HTML"
     for word in ("Suomi", "Svenska", "English"):
         assert word in page
+    widget = await (await client.get("/widget/apuri-widget.js")).text()
+    assert "textContent" in widget
+    assert "innerHTML" not in widget, "resident text must never be rendered as HTML"
 
 
 async def test_health_checks_postgresql_when_configured(

@@ -42,7 +42,13 @@ async def _reset_postgresql(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            for table in ("outbox_messages", "booking_reservations", "booking_resources"):
+            for table in (
+                "call_records",
+                "sms_consents",
+                "outbox_messages",
+                "booking_reservations",
+                "booking_resources",
+            ):
                 await connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
             await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     except OSError as error:

@@ -227,3 +227,18 @@ async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
     (cancelled,), _ = await run(actions.ActionBookingManage(), t)
     assert cancelled["text"].startswith("Bokningen är avbokad:")
     assert await live.reservations_of(PHONE) == []
+
+
+async def test_a_place_and_time_said_outside_a_booking_start_one(live: Any) -> None:
+    day = next_weekday(2)
+    t = tracker(
+        f"I want to book the Maunula sports hall on {day:%B} {day.day} at 6 pm for an hour",
+        lang="en",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await actions.ActionBookingSummary().run(dispatcher, t, DOMAIN)
+    assert {"event": "followup", "name": "booking_form", "timestamp": None} in events
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots["booking_resource"] == "maunula-sports-hall"
+    assert (slots["booking_date"], slots["booking_time"]) == (day.isoformat(), "18:00")
+    assert dispatcher.messages == []

@@ -7,14 +7,10 @@ model, and the gateway, all under `apuri run` on free ports in a temporary var/ 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import signal
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +19,13 @@ import yaml
 
 from actions.language import LANGUAGE_SWITCHED
 from actions.service_replies import TEXTS
-from assistant.local_stack import LocalStack
-from assistant.service_search import ServiceSearchProvider
 from booking.rules import HELSINKI, is_public_holiday
+from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
-START_LIMIT_S = 420
 
 
 def response_texts(name: str) -> dict[str, str]:
@@ -42,74 +35,6 @@ def response_texts(name: str) -> dict[str, str]:
         conditions = variation.get("condition") or [{"value": "fi"}]
         texts[conditions[0]["value"]] = variation["text"].strip()
     return texts
-
-
-class Stack(LocalStack):
-    """The running stack, with the requests the tests make."""
-
-    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            self.gateway_url + path,
-            data=data,
-            method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
-
-    def say(self, conversation: str, text: str, **extra: Any) -> dict[str, Any]:
-        status, body = self.request(
-            "POST", "/api/messages", {"conversation_id": conversation, "text": text, **extra}
-        )
-        assert status == 200, body
-        assert body["replies"], "Apuri answered nothing"
-        return dict(body)
-
-    def wait_health(self, status: int, limit_s: float = START_LIMIT_S) -> dict[str, Any]:
-        assert self.process is not None
-        deadline = time.monotonic() + limit_s
-        body: Any = None
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"apuri run exited with {self.process.returncode}: {self.logs()}")
-            try:
-                got, body = self.request("GET", "/health")
-            except (urllib.error.URLError, OSError):
-                got = None
-            if got == status:
-                return dict(body)
-            time.sleep(0.5)
-        pytest.fail(f"/health did not turn {status} in {limit_s:.0f} s; last: {body}")
-
-
-@pytest.fixture(scope="module")
-def stack(
-    tmp_path_factory: pytest.TempPathFactory, service_provider: ServiceSearchProvider
-) -> Iterator[Stack]:
-    # The service_provider fixture has built the shared service index, which the stack reuses.
-    if not (MODEL_DIR / "apuri.tar.gz").exists():
-        pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
-    running = Stack(model_dir=MODEL_DIR, var_dir=tmp_path_factory.mktemp("apuri-var"))
-    running.start()
-    try:
-        running.wait_health(200)
-        yield running
-    finally:
-        pids = running.pids()
-        assert running.stop() == 0, "apuri run exits 0 on SIGTERM"
-        for name, pid in pids.items():
-            assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
-
-
-def _is_zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
-    except OSError:
-        return True
 
 
 def new_conversation() -> str:

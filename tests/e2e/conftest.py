@@ -1,0 +1,103 @@
+"""The real stack for end-to-end and browser tests: a private Redis, the action server, Rasa
+with the trained model, and the gateway, all under `apuri run` on free ports in a temporary
+var/ directory, started once per test module.
+
+`make test` trains the model (var/models) before pytest runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.local_stack import LocalStack
+from assistant.service_search import ServiceSearchProvider
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))
+START_LIMIT_S = 420
+
+
+# The phone channels verify Twilio's signatures against these (no Twilio account: SMS from
+# the outbox stay local).
+TWILIO_AUTH_TOKEN = "e2e-twilio-auth-token-0123456789abcdef"
+PUBLIC_BASE_URL = "https://apuri.e2e.example"
+TWILIO_ENV = {"TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+
+
+class Stack(LocalStack):
+    """The running stack, with the requests the tests make."""
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.gateway_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def say(self, conversation: str, text: str, **extra: Any) -> dict[str, Any]:
+        status, body = self.request(
+            "POST", "/api/messages", {"conversation_id": conversation, "text": text, **extra}
+        )
+        assert status == 200, body
+        assert body["replies"], "Apuri answered nothing"
+        return dict(body)
+
+    def wait_health(self, status: int, limit_s: float = START_LIMIT_S) -> dict[str, Any]:
+        assert self.process is not None
+        deadline = time.monotonic() + limit_s
+        body: Any = None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"apuri run exited with {self.process.returncode}: {self.logs()}")
+            try:
+                got, body = self.request("GET", "/health")
+            except (urllib.error.URLError, OSError):
+                got = None
+            if got == status:
+                return dict(body)
+            time.sleep(0.5)
+        pytest.fail(f"/health did not turn {status} in {limit_s:.0f} s; last: {body}")
+
+
+@pytest.fixture(scope="module")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, service_provider: ServiceSearchProvider
+) -> Iterator[Stack]:
+    # The service_provider fixture has built the shared service index, which the stack reuses.
+    if not (MODEL_DIR / "apuri.tar.gz").exists():
+        pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
+    running = Stack(
+        model_dir=MODEL_DIR, var_dir=tmp_path_factory.mktemp("apuri-var"), extra_env=TWILIO_ENV
+    )
+    running.start()
+    try:
+        running.wait_health(200)
+        yield running
+    finally:
+        pids = running.pids()
+        assert running.stop() == 0, "apuri run exits 0 on SIGTERM"
+        for name, pid in pids.items():
+            assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
