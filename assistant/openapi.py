@@ -35,6 +35,84 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+def _twilio(summary: str, answer: str) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "description": "Called by Twilio. The X-Twilio-Signature header is verified "
+            "against TWILIO_AUTH_TOKEN and PUBLIC_BASE_URL before the form is used.",
+            "parameters": [
+                {
+                    "name": "X-Twilio-Signature",
+                    "in": "header",
+                    "required": True,
+                    "schema": {"type": "string"},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+            },
+            "responses": {
+                "200": {"description": answer, "content": {"application/xml": {}}},
+                "403": {"description": "Missing, forged or altered signature"},
+                "503": {"description": "Twilio is not configured"},
+            },
+        }
+    }
+
+
+_CHANNEL_PATHS: dict[str, Any] = {
+    "/ws/chat": {
+        "get": {
+            "summary": "The web chat widget's WebSocket",
+            "description": "Frames are JSON: the client sends {type: message, conversation_id, "
+            "message_id, text | payload, lang}; the server answers {type: typing}, then "
+            "{type: reply, message_id, response: AssistantResponse} or {type: error, "
+            "message_id, code, text}. A message_id sent again is answered once.",
+            "responses": {"101": {"description": "Switching to the WebSocket protocol"}},
+        }
+    },
+    "/api/web/messages": {
+        "post": {
+            "summary": "The widget's HTTP fallback: POST /api/messages in the web conversation",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/MessageRequest"}}
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Apuri's replies",
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/AssistantResponse"}
+                        }
+                    },
+                },
+                "422": {"description": "A field is missing, of the wrong type or too long"},
+            },
+        }
+    },
+    "/twilio/sms": _twilio("A text message from a resident", "TwiML with one <Message>"),
+    "/twilio/voice": _twilio("A call comes in", "TwiML: greeting and language choice"),
+    "/twilio/voice/language": _twilio("The caller chose a language", "TwiML"),
+    "/twilio/voice/turn": _twilio("What the caller said or pressed", "TwiML"),
+    "/twilio/voice/silence": _twilio("The caller said nothing", "TwiML"),
+    "/twilio/voice/status": _twilio("Call status callback", "Recorded (204)"),
+    "/m/{token}": {
+        "get": {
+            "summary": "The whole of an answer a text message could only begin (7 days)",
+            "responses": {
+                "200": {"description": "An HTML page"},
+                "404": {"description": "Expired"},
+            },
+        }
+    },
+}
+
+
 def _json(description: str, schema: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -238,8 +316,8 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Apuri gateway",
             "version": "0.1.0",
-            "description": "The City of Helsinki's assistant: messages, city services, "
-            "facility booking, health.",
+            "description": "The City of Helsinki's assistant: messages (JSON, WebSocket, "
+            "SMS and voice through Twilio), city services, facility booking, health.",
         },
         "paths": {
             "/api/messages": {
@@ -284,6 +362,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **_SERVICE_PATHS,
             **_BOOKING_PATHS,
+            **_CHANNEL_PATHS,
         },
         "components": {"schemas": schemas},
     }

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from knowledge_base.confidence import MODES, Calibration, Features, Mode
+from knowledge_base.analysis import names_other_municipality
+from knowledge_base.confidence import MODES, Calibration, Features, Mode, confidence
 from knowledge_base.embedders import DEFAULT_EMBEDDER
 from knowledge_base.models import LANGUAGES
 from knowledge_base.search import ServiceSearch
@@ -149,6 +150,35 @@ def fit_calibration(outcomes: list[Outcome], steps: int = 200) -> Calibration:
     )
 
 
+def sweep(outcomes: list[Outcome], calibration: Calibration) -> list[dict[str, Any]]:
+    """For thresholds 0.20-0.60 on the dev split: how many in-scope questions are answered
+    (and answered with the right service first) against how many out-of-scope are refused."""
+    dev = [o for o in outcomes if o.case.split == "dev"]
+    rows = []
+    for step in range(20, 61, 5):
+        threshold = step / 100
+        row: dict[str, Any] = {"threshold": threshold}
+        for lang in (*LANGUAGES, "all"):
+            group = [o for o in dev if lang in ("all", o.case.lang)]
+
+            def said(o: Outcome, t: float = threshold) -> bool:
+                return confidence(o.features, calibration) >= t and not names_other_municipality(
+                    o.case.query
+                )
+
+            inside = [o for o in group if o.case.service_ids]
+            outside = [o for o in group if not o.case.service_ids]
+            row[lang] = {
+                "answered": round(sum(said(o) for o in inside) / len(inside), 3),
+                "answered_right": round(
+                    sum(said(o) and o.rank == 1 for o in inside) / len(inside), 3
+                ),
+                "oos_refused": round(sum(not said(o) for o in outside) / len(outside), 3),
+            }
+        rows.append(row)
+    return rows
+
+
 def latency(search: ServiceSearch, cases: list[Case], rounds: int) -> dict[str, Any]:
     """Milliseconds per hybrid search after warm-up: first sight of each query, then cached."""
     queries = [(case.query, case.lang) for case in cases]
@@ -236,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
         report["modes"][mode] = breakdown(outcomes)
         if args.fit:
             fitted[mode] = fit_calibration(outcomes).__dict__
+        if mode == "hybrid":
+            report["threshold_sweep_dev"] = sweep(outcomes, search.calibrations[mode])
     if fitted:
         report["fitted_calibrations"] = fitted
         print("fitted on the dev split:", json.dumps(fitted, indent=2))

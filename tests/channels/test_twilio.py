@@ -394,3 +394,22 @@ def test_written_replies_are_made_speakable(lang: str, written: str, spoken: str
     from channels.voice import speakable
 
     assert speakable(written, lang) == spoken  # type: ignore[arg-type]
+
+
+async def test_every_channel_route_is_in_the_openapi_document(client: Client) -> None:
+    document = await (await client.get("/api/openapi.json")).json()
+    routes = {
+        route.resource.canonical
+        for route in client.app.router.routes()
+        if route.resource is not None and route.resource.canonical.startswith(("/twilio", "/ws"))
+    }
+    assert routes == {
+        "/twilio/sms",
+        "/twilio/voice",
+        "/twilio/voice/language",
+        "/twilio/voice/turn",
+        "/twilio/voice/silence",
+        "/twilio/voice/status",
+        "/ws/chat",
+    }
+    assert routes <= set(document["paths"])
