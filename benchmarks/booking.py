@@ -3,8 +3,8 @@
     apuri bench booking [--database-url postgresql://...] [--workers 1 8 32]
 
 Starts a gateway of its own (`apuri gateway` on a free port, in a temporary var/ directory,
-on a fresh SQLite file unless --database-url names another database; the gateway migrates and
-seeds it), then measures:
+with a private Redis, on a fresh SQLite file unless --database-url names another database;
+the gateway migrates and seeds it), then measures:
 
 1. availability: GET /api/resources/{id}/availability for every space and bookable day, one
    client at a time and then 32 at once: latency p50/p99 and requests per second;
@@ -269,10 +269,24 @@ async def run(base: str, workers: list[int], per_worker: int) -> dict[str, Any]:
     return results
 
 
-def _start_gateway(var_dir: Path, database_url: str) -> tuple[subprocess.Popen[bytes], str]:
+def _start_redis(var_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A private Redis for the gateway (nothing kept on disk)."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(var_dir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def _start_gateway(
+    var_dir: Path, database_url: str, redis_url: str
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
         **os.environ,
+        "REDIS_URL": redis_url,
         "APURI_VAR_DIR": str(var_dir),
         "APURI_PORT": str(port),
         "DATABASE_URL": database_url,
@@ -308,15 +322,20 @@ def main(argv: list[str] | None = None) -> int:
         database_url = args.database_url or f"sqlite:///{var_dir / 'booking.db'}"
         kind = "postgresql" if database_url.startswith("postgres") else "sqlite"
         print(f"[bench] starting a gateway on {kind}…", flush=True)
-        process, base = _start_gateway(var_dir, database_url)
-        server = psutil.Process(process.pid)
-        cpu_before = server.cpu_times()
+        redis, redis_url = _start_redis(var_dir)
         try:
-            results = asyncio.run(run(base, args.workers, args.per_worker))
+            process, base = _start_gateway(var_dir, database_url, redis_url)
+            server = psutil.Process(process.pid)
+            cpu_before = server.cpu_times()
+            try:
+                results = asyncio.run(run(base, args.workers, args.per_worker))
+            finally:
+                cpu_after = server.cpu_times()
+                process.terminate()
+                process.wait(30)
         finally:
-            cpu_after = server.cpu_times()
-            process.terminate()
-            process.wait(30)
+            redis.terminate()
+            redis.wait(30)
     results["gateway_cpu_s"] = round(
         (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system), 2
     )
