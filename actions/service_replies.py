@@ -8,6 +8,7 @@ card (`custom.card`) carries the same content in fields a widget can lay out.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import phonenumbers
@@ -41,6 +42,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "fi": "Puhu ihmisen kanssa",
         "sv": "Tala med en människa",
         "en": "Talk to a person",
+    },
+    "button_nurse": {
+        "fi": "Puhu kotihoidon hoitajan kanssa",
+        "sv": "Tala med en skötare i hemvården",
+        "en": "Talk to a home-care nurse",
     },
     "fallback_note": {
         "fi": "Tästä palvelusta ei ole tietoja suomeksi, joten tiedot ovat {language}.",
@@ -287,19 +293,36 @@ def others_message(cards: list[tuple[int, AnswerCard]], lang: Lang) -> Message:
     return {"text": "\n".join(lines), "buttons": choice_buttons(cards)}
 
 
+# Words of a home-care client or carer: when Apuri cannot help them, a nurse is offered.
+_HOME_CARE = re.compile(
+    r"kotihoi|hoitaja|sairaanhoitaja|lääk|hemvård|hemtjänst|skötare|sjukskötare|medicin|"
+    r"home.?care|nurse|carer|medication|medicine",
+    re.IGNORECASE,
+)
+
+
+def about_home_care(question: str) -> bool:
+    return bool(_HOME_CARE.search(question))
+
+
 def not_found_message(
     lang: Lang,
     helpline: AnswerCard | None,
     fallback_phone: str,
     maybe: list[tuple[int, AnswerCard]],
+    *,
+    offer_nurse: bool = False,
 ) -> Message:
-    """Below the confidence threshold: say so, name a person to ask, offer near matches."""
+    """Below the confidence threshold: say so, name a person to ask, offer near matches
+    (and, to a home-care client, a nurse)."""
     lines = [text("not_found", lang), person_text(lang, helpline, fallback_phone)]
     if maybe:
         lines.append(text("maybe", lang))
         buttons = choice_buttons(maybe)
     else:
         buttons = []
+    if offer_nurse:
+        buttons.append({"title": text("button_nurse", lang), "payload": "/request_nurse"})
     return {
         "text": "\n".join(lines),
         "buttons": buttons,

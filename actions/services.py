@@ -146,7 +146,11 @@ async def search_and_answer(
         else []
     )
     helpline = await _helpline(lang)
-    _say(dispatcher, replies.not_found_message(lang, helpline, _fallback_phone(), near))
+    nurse = replies.about_home_care(question)
+    _say(
+        dispatcher,
+        replies.not_found_message(lang, helpline, _fallback_phone(), near, offer_nurse=nurse),
+    )
     return [SlotSet(RESULTS_SLOT, ids if near else None), SlotSet(CURRENT_SLOT, None)]
 
 

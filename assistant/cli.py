@@ -6,7 +6,9 @@ apuri train [--force]  train the Rasa model if its training data or config chang
 apuri kb build         build the service knowledge base if its data or model changed
 apuri search "..."     search the city's services
 apuri booking seed     migrate the database and load the bookable spaces
-apuri bench chat|kb|booking   the chat latency, knowledge-base and booking benchmarks
+apuri bench chat|kb|booking|telecare   the chat latency, knowledge-base, booking and
+                       telecare call set-up benchmarks
+apuri nurse add NAME   create a nurse's account for the telecare console (/nurse)
 """
 
 from __future__ import annotations
@@ -126,9 +128,19 @@ def _bench(args: argparse.Namespace) -> int:
         from benchmarks.booking import main as booking_benchmark
 
         return booking_benchmark(args.rest)
+    if args.what == "telecare":
+        from benchmarks.telecare import main as telecare_benchmark
+
+        return telecare_benchmark(args.rest)
     from benchmarks.kb_eval import main as kb_benchmark
 
     return kb_benchmark(args.rest)
+
+
+def _nurse(args: argparse.Namespace) -> int:
+    from telecare.cli import nurse_main
+
+    return nurse_main([args.what, *args.rest])
 
 
 def _kb(args: argparse.Namespace) -> int:
@@ -172,13 +184,18 @@ def main(argv: list[str] | None = None) -> int:
     booking.set_defaults(func=_booking)
 
     bench = commands.add_parser("bench", help="run a benchmark")
-    bench.add_argument("what", choices=["chat", "kb", "booking"])
+    bench.add_argument("what", choices=["chat", "kb", "booking", "telecare"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own options")
     bench.set_defaults(func=_bench)
 
+    nurse = commands.add_parser("nurse", help="telecare nurse accounts", add_help=False)
+    nurse.add_argument("what", choices=["add"])
+    nurse.add_argument("rest", nargs=argparse.REMAINDER, help="apuri nurse add --help")
+    nurse.set_defaults(func=_nurse)
+
     # Sub-commands with options of their own get every argument after their name as is.
     argv = sys.argv[1:] if argv is None else argv
-    passed_on = {"search": 1, "kb": 2, "bench": 2}
+    passed_on = {"search": 1, "kb": 2, "bench": 2, "nurse": 2}
     if argv and argv[0] in passed_on and len(argv) >= passed_on[argv[0]]:
         split = passed_on[argv[0]]
         args = parser.parse_args(argv[:split])

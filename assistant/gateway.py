@@ -42,7 +42,7 @@ from booking.db import create_engine, migrate_async
 from booking.engine import BookingEngine
 from booking.outbox import OutboxWorker, TwilioCredentials, make_sender
 from booking.seed import seed
-from channels import http_api, sms, voice
+from channels import http_api, sms, telecare_app, voice
 from channels import web as web_channel
 
 logger = logging.getLogger(__name__)
@@ -196,4 +196,5 @@ def create_app(settings: Settings) -> web.Application:
     services_api.add_routes(app)
     booking_api.add_routes(app)
     admin.add_routes(app)
+    telecare_app.add_routes(app)
     return app

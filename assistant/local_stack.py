@@ -151,3 +151,37 @@ class LocalStack:
             self.stop()
         finally:
             self.cleanup()
+
+
+def start_redis(var_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A private Redis on a free port that keeps nothing on disk; its process and URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(var_dir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+def start_gateway(
+    var_dir: Path, env: dict[str, str], ready_path: str, limit_s: float = 120
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`apuri gateway` alone on a free port (benchmarks); returns once `ready_path` answers 200.
+
+    Its log goes to `var_dir/gateway.log`."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "gateway"],
+        cwd=ROOT,
+        env={**os.environ, "APURI_VAR_DIR": str(var_dir), "APURI_PORT": str(port), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=(var_dir / "gateway.log").open("wb"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_status(f"{base}{ready_path}", 200, limit_s)
+    except TimeoutError:
+        process.kill()
+        raise
+    return process, base

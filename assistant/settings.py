@@ -7,6 +7,7 @@ a secret).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -97,6 +98,40 @@ def _embedder(text: str) -> str:
     return text
 
 
+def _ice_servers(text: str) -> tuple[dict[str, Any], ...]:
+    """A JSON list of RTCIceServer objects: [{"urls": [...], "username", "credential"}]."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise ValueError("must be a JSON list of ICE servers") from None
+    if not isinstance(value, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("urls"), str | list) for item in value
+    ):
+        raise ValueError('must be a JSON list of objects with "urls"')
+    return tuple(value)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if text.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _team(text: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_-]{1,32}", text):
+        raise ValueError("must be 1-32 lowercase letters, digits, - or _")
+    return text
+
+
 def _host(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", text):
         raise ValueError("must be a host name or an IP address")
@@ -132,6 +167,13 @@ class Settings:
     twilio_auth_token: str = field(default="", repr=False)
     twilio_from: str | None = None
     admin_password: str = field(default="", repr=False)
+    # Telecare: ICE (STUN/TURN) servers for the video calls, the nurse team whose queue
+    # requests join, and how many pre-call echo checks the gateway runs at once.
+    ice_servers: tuple[dict[str, Any], ...] = ()
+    telecare_team: str = "helsinki"
+    precall_max: int = 2
+    nurse_session_hours: int = 10
+    secure_cookies: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -172,6 +214,11 @@ class Settings:
             twilio_auth_token=get("TWILIO_AUTH_TOKEN", str, ""),
             twilio_from=get("TWILIO_FROM_NUMBER", _twilio_from, None),
             admin_password=get("APURI_ADMIN_PASSWORD", str, ""),
+            ice_servers=get("APURI_ICE_SERVERS", _ice_servers, ()),
+            telecare_team=get("APURI_TELECARE_TEAM", _team, "helsinki"),
+            precall_max=get("APURI_PRECALL_MAX", _positive_int, 2),
+            nurse_session_hours=get("APURI_NURSE_SESSION_HOURS", _positive_int, 10),
+            secure_cookies=get("APURI_SECURE_COOKIES", _bool, True),
         )
 
     def with_(self, **changes: Any) -> Settings:

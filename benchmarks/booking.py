@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,7 +39,7 @@ from typing import Any
 import aiohttp
 import psutil
 
-from assistant.local_stack import free_port, wait_for_status
+from assistant.local_stack import start_gateway, start_redis
 from booking.rules import HELSINKI
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,46 +268,6 @@ async def run(base: str, workers: list[int], per_worker: int) -> dict[str, Any]:
     return results
 
 
-def _start_redis(var_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A private Redis for the gateway (nothing kept on disk)."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(var_dir)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    return process, f"redis://127.0.0.1:{port}/0"
-
-
-def _start_gateway(
-    var_dir: Path, database_url: str, redis_url: str
-) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "REDIS_URL": redis_url,
-        "APURI_VAR_DIR": str(var_dir),
-        "APURI_PORT": str(port),
-        "DATABASE_URL": database_url,
-        "APURI_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
-        "APURI_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(var_dir / "gateway.log").open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_status(f"{base}/api/resources", 200, 120)
-    except TimeoutError:
-        process.kill()
-        raise
-    return process, base
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="apuri bench booking", description=__doc__)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
@@ -322,9 +281,18 @@ def main(argv: list[str] | None = None) -> int:
         database_url = args.database_url or f"sqlite:///{var_dir / 'booking.db'}"
         kind = "postgresql" if database_url.startswith("postgres") else "sqlite"
         print(f"[bench] starting a gateway on {kind}…", flush=True)
-        redis, redis_url = _start_redis(var_dir)
+        redis, redis_url = start_redis(var_dir)
         try:
-            process, base = _start_gateway(var_dir, database_url, redis_url)
+            process, base = start_gateway(
+                var_dir,
+                {
+                    "REDIS_URL": redis_url,
+                    "DATABASE_URL": database_url,
+                    "APURI_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+                    "APURI_LOG_LEVEL": "WARNING",
+                },
+                "/api/resources",
+            )
             server = psutil.Process(process.pid)
             cpu_before = server.cpu_times()
             try:

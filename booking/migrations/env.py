@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from booking.models import Base
+from telecare import models as _telecare_models  # noqa: F401  (its tables join Base)
 
 target_metadata = Base.metadata
 

@@ -119,6 +119,32 @@ async def test_an_unanswerable_question_is_refused_with_a_person_to_ask(
     assert slots(events)["service_current"] is None
 
 
+NURSE = {
+    "fi": "Puhu kotihoidon hoitajan kanssa",
+    "sv": "Tala med en skötare i hemvården",
+    "en": "Talk to a home-care nurse",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "nurse"),
+    [
+        ("äidin lääkkeet loppuivat eikä kotihoitaja tullut", "fi", True),
+        ("pappas medicin är slut och hemvården kom inte", "sv", True),
+        ("my mum's medicine ran out and the nurse never came", "en", True),
+        ("who won the football match yesterday", "en", False),
+    ],
+)
+async def test_a_home_care_client_apuri_cannot_help_is_offered_a_nurse(
+    question: str, lang: str, nurse: bool
+) -> None:
+    messages, _ = await run(ActionSearchServices(), tracker(question, lang=lang))
+    (message,) = messages
+    assert message["custom"]["handoff"]["reason"] == "not_found"
+    offered = [b["title"] for b in message["buttons"] if b["payload"] == "/request_nurse"]
+    assert offered == ([NURSE[lang]] if nurse else [])
+
+
 async def test_the_menu_button_asks_what_the_resident_is_looking_for() -> None:
     messages, events = await run(ActionSearchServices(), tracker("/ask_service", lang="en"))
     assert messages[0]["text"].startswith("Which service would you like to know about?")

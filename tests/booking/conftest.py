@@ -43,6 +43,11 @@ async def _reset_postgresql(url: str) -> None:
     try:
         async with engine.begin() as connection:
             for table in (
+                "telecare_visits",
+                "telecare_visit_notes",
+                "telecare_call_stats",
+                "telecare_calls",
+                "telecare_nurses",
                 "call_records",
                 "sms_consents",
                 "outbox_messages",
