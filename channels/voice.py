@@ -99,7 +99,10 @@ def choices_speech(buttons: list[tuple[str, str]], lang: Language) -> str:
 def wants_person(response: AssistantResponse) -> bool:
     """Whether the resident asked for a person (the dialogue hands off to the helpline)."""
     return any(
-        r.handoff is not None and r.handoff.reason == "resident_asked" for r in response.replies
+        r.handoff is not None
+        and r.handoff.kind == "helpline"
+        and r.handoff.reason == "resident_asked"
+        for r in response.replies
     )
 
 

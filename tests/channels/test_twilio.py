@@ -413,3 +413,24 @@ async def test_every_channel_route_is_in_the_openapi_document(client: Client) ->
         "/ws/chat",
     }
     assert routes <= set(document["paths"])
+
+
+async def test_a_caller_asking_for_a_nurse_gets_the_link_by_text_not_a_transfer(
+    client: Client, rasa: tuple[ScriptedRasa, TestServer]
+) -> None:
+    stand_in, _ = rasa
+    link = f"{BASE}/call/abcdefgh.c.l.1796190621.signature?lang=fi"
+    handoff = {"kind": "nurse", "reason": "resident_asked", "join_url": link}
+    stand_in.messages = [
+        {"text": f"Pyyntösi on hoitajien jonossa. Avaa videopuhelu: {link}",
+         "custom": {"handoff": handoff}}
+    ]  # fmt: skip
+    await post(client, "/twilio/voice", call())
+    await post(client, "/twilio/voice/language", call(Digits="1"))
+    _, twiml = await post(client, "/twilio/voice/turn", call(SpeechResult="hoitaja"))
+    assert "<Dial" not in twiml
+    assert TEXTS["offer_text"]["fi"].format(digit="1") in twiml
+    await post(client, "/twilio/voice/turn", call(Digits="1"))
+    async with sessions(client.app[DATABASE])() as session:
+        body = (await session.scalars(select(OutboxMessage.body))).one()
+    assert link in body
