@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import hmac
 import html
 import logging
@@ -20,7 +21,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from assistant.keys import DATABASE, SETTINGS
+from assistant.keys import DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from booking.phones import InvalidPhone
 from booking.rules import HELSINKI
@@ -87,10 +88,13 @@ async def _require_post(
     return found
 
 
-async def login_page(request: web.Request, *, failed: bool = False) -> web.Response:
+async def login_page(
+    request: web.Request, *, failed: bool = False, locked: bool = False
+) -> web.Response:
     lang = request_lang(request)
     csrf = secrets.token_urlsafe(24)
-    error = f'<p class="error" role="alert">{_esc("bad_login", lang)}</p>' if failed else ""
+    problem = "too_many_logins" if locked else "bad_login"
+    error = f'<p class="error" role="alert">{_esc(problem, lang)}</p>' if failed else ""
     body = (
         f'<main class="login"><h1>{_esc("console_title", lang)}</h1>{error}'
         f'<form method="post" action="/nurse/login?lang={lang}">'
@@ -103,9 +107,36 @@ async def login_page(request: web.Request, *, failed: bool = False) -> web.Respo
         )
         + f'<button class="big go" type="submit">{_esc("sign_in", lang)}</button></form></main>'
     )
-    response = page(lang, "console_title", body, status=401 if failed else 200)
+    status = 429 if locked else 401 if failed else 200
+    response = page(lang, "console_title", body, status=status)
     _cookie(response, request, LOGIN_CSRF_COOKIE, csrf, max_age=3600)
     return response
+
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT_S = 15 * 60
+
+
+def _failure_keys(request: web.Request, username: str) -> list[str]:
+    """Failed sign-ins are counted per account and per address (hashed, never the name)."""
+    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]
+    address = hashlib.sha256((request.remote or "").encode()).hexdigest()[:24]
+    return [f"apuri:nurse:failed:user:{account}", f"apuri:nurse:failed:addr:{address}"]
+
+
+async def _locked_out(request: web.Request, keys: list[str]) -> bool:
+    counts = await request.app[REDIS].mget(keys)
+    return any(
+        int(c or 0) >= MAX_FAILED_LOGINS * (1 if i == 0 else 4) for i, c in enumerate(counts)
+    )
+
+
+async def _count_failure(request: web.Request, keys: list[str]) -> None:
+    async with request.app[REDIS].pipeline(transaction=True) as pipe:
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, LOCKOUT_S)
+        await pipe.execute()
 
 
 async def login_get(request: web.Request) -> web.Response:
@@ -120,12 +151,17 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         event(logger, "telecare.login_csrf_refused", logging.WARNING)
         raise web.HTTPForbidden(text="csrf")
     telecare = request.app[TELECARE]
-    nurse = await telecare.accounts.authenticate(
-        str(form.get("username", ""))[:64], str(form.get("password", ""))[:200]
-    )
+    username = str(form.get("username", ""))[:64]
+    keys = _failure_keys(request, username)
+    if await _locked_out(request, keys):
+        event(logger, "telecare.login_locked", logging.WARNING)
+        return await login_page(request, failed=True, locked=True)
+    nurse = await telecare.accounts.authenticate(username, str(form.get("password", ""))[:200])
     if nurse is None:
+        await _count_failure(request, keys)
         event(logger, "telecare.login_failed", logging.WARNING)
         return await login_page(request, failed=True)
+    await request.app[REDIS].delete(keys[0])
     session = await telecare.sessions.create(nurse.id)
     event(logger, "telecare.login", nurse=nurse.id)
     response = web.HTTPSeeOther(f"/nurse?lang={request_lang(request)}")

@@ -116,6 +116,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "sv": "Fel användarnamn eller lösenord.",
         "en": "Wrong user name or password.",
     },
+    "too_many_logins": {
+        "fi": "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen 15 minuutin kuluttua.",
+        "sv": "För många misslyckade inloggningar. Försök igen om 15 minuter.",
+        "en": "Too many failed sign-ins. Try again in 15 minutes.",
+    },
     "queue": {"fi": "Jono", "sv": "Kö", "en": "Queue"},
     "queue_empty": {"fi": "Kukaan ei odota.", "sv": "Ingen väntar.", "en": "Nobody is waiting."},
     "accept_next": {

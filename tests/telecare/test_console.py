@@ -89,6 +89,29 @@ async def test_a_wrong_password_or_a_missing_csrf_token_does_not_sign_in(
     assert (await client.get("/nurse", allow_redirects=False)).status == 303
 
 
+async def test_five_wrong_passwords_lock_the_account_for_a_while(
+    client: Client, nurses: list[NurseLogin]
+) -> None:
+    async def attempt(username: str, password: str) -> tuple[int, str]:
+        form_page = await client.get("/nurse/login")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', await form_page.text())
+        assert csrf is not None
+        response = await client.post(
+            "/nurse/login",
+            data={"username": username, "password": password, "csrf": csrf.group(1)},
+            allow_redirects=False,
+        )
+        return response.status, await response.text()
+
+    for _ in range(5):
+        assert (await attempt(nurses[0].username, "guessing!"))[0] == 401
+    status, page = await attempt(nurses[0].username, PASSWORD)
+    assert status == 429 and "15 minuutin" in page, "even the right password waits"
+    assert (await client.get("/nurse", allow_redirects=False)).status == 303
+    # Another nurse at the same address still signs in.
+    assert (await attempt(nurses[1].username, PASSWORD))[0] == 303
+
+
 async def test_state_changes_need_the_sessions_csrf_token(
     client: Client, nurses: list[NurseLogin]
 ) -> None:
