@@ -33,9 +33,10 @@ import aiohttp
 import aioice.ice
 import psutil
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamTrack, VideoStreamTrack
+from aiortc.mediastreams import VideoStreamTrack
 
 from assistant.local_stack import start_gateway
+from telecare.peer import SignalingPeer, negotiate
 from telecare.tokens import new_room_id, sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,48 +63,6 @@ def _summary(values: list[float]) -> dict[str, float]:
     }
 
 
-class _Side:
-    def __init__(self) -> None:
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.pc.addTrack(VideoStreamTrack())
-        self.connected = asyncio.Event()
-        self.frame = asyncio.Event()
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.readers: list[asyncio.Future[None]] = []
-
-        @self.pc.on("connectionstatechange")
-        def _state() -> None:
-            if self.pc.connectionState == "connected":
-                self.connected.set()
-
-        @self.pc.on("track")
-        def _track(track: MediaStreamTrack) -> None:
-            async def first() -> None:
-                await track.recv()
-                self.frame.set()
-
-            self.readers.append(asyncio.ensure_future(first()))
-
-    async def open(self, session: aiohttp.ClientSession, url: str) -> None:
-        self.ws = await session.ws_connect(url)
-        self.reader = asyncio.ensure_future(self._read())
-
-    async def _read(self) -> None:
-        async for message in self.ws:
-            await self.inbox.put(json.loads(message.data))
-
-    async def expect(self, kind: str) -> dict[str, Any]:
-        while True:
-            message = await asyncio.wait_for(self.inbox.get(), TIMEOUT_S)
-            if message["type"] == kind:
-                return message
-
-    async def close(self) -> None:
-        await self.pc.close()
-        await self.ws.close()
-        self.reader.cancel()
-
-
 async def _aiortc_call(session: aiohttp.ClientSession, base: str) -> tuple[float, float]:
     room = new_room_id()
 
@@ -111,25 +70,16 @@ async def _aiortc_call(session: aiohttp.ClientSession, base: str) -> tuple[float
         token = sign(SECRET.encode(), room, role, purpose="room", ttl_s=120)  # type: ignore[arg-type]
         return f"{base.replace('http', 'ws', 1)}/telecare/signal/{room}?token={token}"
 
-    nurse, client = _Side(), _Side()
+    nurse = SignalingPeer("nurse", audio=False, timeout_s=TIMEOUT_S)
+    client = SignalingPeer("client", audio=False, timeout_s=TIMEOUT_S)
     await nurse.open(session, url("nurse"))
     await nurse.expect("joined")
     started = time.perf_counter()  # the resident joins: the call can begin
     await client.open(session, url("client"))
     await nurse.expect("peer-joined")
-    await nurse.pc.setLocalDescription(await nurse.pc.createOffer())
-    await nurse.ws.send_json({"type": "offer", "sdp": nurse.pc.localDescription.sdp})
-    offer = await client.expect("offer")
-    await client.pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], "offer"))
-    await client.pc.setLocalDescription(await client.pc.createAnswer())
-    await client.ws.send_json({"type": "answer", "sdp": client.pc.localDescription.sdp})
-    answer = await nurse.expect("answer")
-    await nurse.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
-    await asyncio.wait_for(
-        asyncio.gather(nurse.connected.wait(), client.connected.wait()), TIMEOUT_S
-    )
+    await negotiate(nurse, client)
     connected = time.perf_counter() - started
-    await asyncio.wait_for(asyncio.gather(nurse.frame.wait(), client.frame.wait()), TIMEOUT_S)
+    await asyncio.gather(nurse.first_frame(), client.first_frame())
     first_frame = time.perf_counter() - started
     await nurse.close()
     await client.close()

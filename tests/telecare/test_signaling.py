@@ -8,68 +8,22 @@ receive the other's video frames. Tokens are checked before a socket opens.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 from av import VideoFrame
 
 from assistant.keys import DATABASE, SETTINGS
 from telecare import stats
+from telecare.peer import SignalingPeer, negotiate
 from telecare.tokens import new_room_id, sign
 
 CONNECT_TIMEOUT_S = 15
 
 
-class Peer:
-    """One side of a call: an RTCPeerConnection and its signaling socket."""
-
-    def __init__(self, role: str) -> None:
-        self.role = role
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.states = [self.pc.connectionState]
-        self.connected = asyncio.Event()
-        self.tracks: list[MediaStreamTrack] = []
-        self.got_track = asyncio.Event()
-        self.messages: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.pc.addTrack(VideoStreamTrack())
-        self.pc.addTrack(AudioStreamTrack())
-
-        @self.pc.on("connectionstatechange")
-        def _state() -> None:
-            self.states.append(self.pc.connectionState)
-            if self.pc.connectionState == "connected":
-                self.connected.set()
-
-        @self.pc.on("track")
-        def _track(track: MediaStreamTrack) -> None:
-            self.tracks.append(track)
-            if track.kind == "video":
-                self.got_track.set()
-
-    async def open(self, session: aiohttp.ClientSession, url: str) -> None:
-        self.ws = await session.ws_connect(url)
-        self.reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for message in self.ws:
-            await self.messages.put(json.loads(message.data))
-
-    async def expect(self, kind: str) -> dict[str, Any]:
-        while True:
-            message = await asyncio.wait_for(self.messages.get(), CONNECT_TIMEOUT_S)
-            if message["type"] == kind:
-                return message
-
-    async def close(self) -> None:
-        await self.pc.close()
-        if hasattr(self, "ws"):
-            await self.ws.close()
-            self.reader.cancel()
+Peer = SignalingPeer
 
 
 def _url(server: TestServer, room: str, role: str, **sign_args: Any) -> str:
@@ -86,27 +40,13 @@ async def _call(server: TestServer, session: aiohttp.ClientSession, room: str) -
     assert (await client.expect("joined"))["peer"] is True
     await nurse.expect("peer-joined")
 
-    await nurse.pc.setLocalDescription(await nurse.pc.createOffer())
-    await nurse.ws.send_json({"type": "offer", "sdp": nurse.pc.localDescription.sdp})
-    offer = await client.expect("offer")
+    offer = await negotiate(nurse, client)
     assert offer["from"] == "nurse"
-    await client.pc.setRemoteDescription(RTCSessionDescription(offer["sdp"], "offer"))
-    await client.pc.setLocalDescription(await client.pc.createAnswer())
-    await client.ws.send_json({"type": "answer", "sdp": client.pc.localDescription.sdp})
-    answer = await nurse.expect("answer")
-    await nurse.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))
-    await asyncio.wait_for(
-        asyncio.gather(nurse.connected.wait(), client.connected.wait()), CONNECT_TIMEOUT_S
-    )
     return nurse, client
 
 
 async def _first_frame(peer: Peer) -> VideoFrame:
-    await asyncio.wait_for(peer.got_track.wait(), CONNECT_TIMEOUT_S)
-    track = next(track for track in peer.tracks if track.kind == "video")
-    frame = await asyncio.wait_for(track.recv(), CONNECT_TIMEOUT_S)
-    assert isinstance(frame, VideoFrame)
-    return frame
+    return await peer.first_frame()
 
 
 async def test_two_peers_connect_through_the_gateway_and_media_flows(server: TestServer) -> None:
