@@ -25,7 +25,7 @@ from typing import Protocol
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.consent import is_sms_stopped
+from booking.consent import sms_stopped
 from booking.db import sessions
 from booking.models import OutboxMessage
 
@@ -123,7 +123,6 @@ class OutboxWorker:
         interval_s: float = 2.0,
         secret: bytes | None = None,
     ) -> None:
-        self.engine = engine
         self.secret = secret  # with it, numbers that sent STOP are never messaged
         self.sessions = sessions(engine)
         self.sender = sender
@@ -164,6 +163,10 @@ class OutboxWorker:
         candidate.attempts += 1
         return candidate
 
+    async def _stopped(self, phone: str, secret: bytes) -> bool:
+        async with self.sessions() as session:
+            return await sms_stopped(session, phone, secret)
+
     async def _record(self, message_id: int, **values: object) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(
@@ -178,9 +181,7 @@ class OutboxWorker:
             if message is None:
                 break
             attempted += 1
-            if self.secret is not None and await is_sms_stopped(
-                self.engine, message.to_phone, self.secret
-            ):
+            if self.secret is not None and await self._stopped(message.to_phone, self.secret):
                 await self._record(
                     message.id, status="suppressed", last_error="recipient sent STOP"
                 )

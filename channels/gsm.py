@@ -21,6 +21,7 @@ GSM7_EXTENDED = frozenset("^{}\\[~]|€\f")
 
 SINGLE_GSM7, PART_GSM7 = 160, 153
 SINGLE_UCS2, PART_UCS2 = 70, 67
+ELLIPSIS = "..."  # three full stops: "…" is not in GSM-7
 
 # Look-alikes residents never notice, written the GSM-7 way.
 _REPLACEMENTS = {
@@ -108,21 +109,18 @@ def fit(text: str, max_segments: int, tail: str) -> str:
     both do not fit, `text` is cut at a word and marked with "..." before `tail`."""
     if segments(text + tail) <= max_segments:
         return text + tail
-    room = capacity(text + tail, max_segments) - _length(tail) - 2
+    room = capacity(text + tail, max_segments) - _length(tail) - len(ELLIPSIS)
     cut = text
     while _length(cut) > room:
         cut = cut[: max(1, len(cut) - max(1, _length(cut) - room))]
-    space = cut.rfind(" ")
-    newline = cut.rfind("\n")
-    boundary = max(space, newline)
+    boundary = max(cut.rfind(" "), cut.rfind("\n"))
     if boundary > len(cut) // 2:
         cut = cut[:boundary]
-    result = f"{cut.rstrip(' ,.;:-')}…{tail}"
-    result = result.replace("…", "...")
-    while segments(result) > max_segments and cut:
+    while True:
+        result = f"{cut.rstrip(' ,.;:-')}{ELLIPSIS}{tail}"
+        if segments(result) <= max_segments or not cut:
+            return result
         cut = cut[:-1]
-        result = f"{cut.rstrip(' ,.;:-')}...{tail}"
-    return result
 
 
 def _length(text: str) -> int:

@@ -67,8 +67,9 @@ def keyword(body: str) -> tuple[str, str] | None:
 
 def keyword_language(word: str, remembered: Language | None, default: Language) -> Language:
     for words in (STOP_WORDS, START_WORDS, HELP_WORDS):
-        if word in words and words[word] is not None:
-            return words[word] or default
+        written_in = words.get(word)
+        if written_in is not None:
+            return written_in
     return remembered or default
 
 

@@ -207,13 +207,18 @@ async def incoming_call(request: web.Request) -> web.Response:
     params, call, _ = await _call_params(request)
     await call.update(silence=0, lang=None, conversation=_conversation(request, params))
     event(logger, "voice.call_started", call=pseudonym(params["CallSid"]))
+    return xml(language_menu())
+
+
+def language_menu() -> VoiceResponse:
+    """The greeting in each language, waiting for a key or a language's name."""
     response = VoiceResponse()
     choosing = gather("fi", "/twilio/voice/language")
     for lang in VOICES:
         say(choosing, text("greeting", lang), lang)
     response.append(choosing)
     response.redirect("/twilio/voice/silence?step=language", method="POST")
-    return xml(response)
+    return response
 
 
 def _conversation(request: web.Request, params: dict[str, str]) -> str:
@@ -346,12 +351,7 @@ async def _silence(
     if step == "language":
         if count <= 2:
             await call.update(silence=count)
-            choosing = gather("fi", "/twilio/voice/language")
-            for each in VOICES:
-                say(choosing, text("greeting", each), each)
-            response.append(choosing)
-            response.redirect("/twilio/voice/silence?step=language", method="POST")
-            return xml(response)
+            return xml(language_menu())
         # No choice after three tries: go on in the default language.
         await call.update(silence=0, lang=lang)
         listen(response, lang, text("how_can_i_help", lang))

@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from booking.db import create_engine, migrate_async
 from booking.engine import BookingEngine
+from booking.models import Base
 from booking.rules import HELSINKI
 from booking.seed import seed
+from telecare import models as _telecare_models  # noqa: F401  (its tables join Base)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = b"test-secret-key-for-resident-hashes"
@@ -42,19 +44,8 @@ async def _reset_postgresql(url: str) -> None:
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            for table in (
-                "telecare_visits",
-                "telecare_visit_notes",
-                "telecare_call_stats",
-                "telecare_calls",
-                "telecare_nurses",
-                "call_records",
-                "sms_consents",
-                "outbox_messages",
-                "booking_reservations",
-                "booking_resources",
-            ):
-                await connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+            for table in reversed(Base.metadata.sorted_tables):
+                await connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table.name} CASCADE")
             await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     except OSError as error:
         pytest.fail(f"tests need PostgreSQL at {url} (set TEST_DATABASE_URL): {error}")

@@ -7,6 +7,7 @@ var/ directory, started once per test module.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -20,6 +21,7 @@ import pytest
 
 from assistant.local_stack import LocalStack
 from assistant.service_search import ServiceSearchProvider
+from booking.rules import HELSINKI, is_public_holiday
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))
@@ -31,6 +33,14 @@ START_LIMIT_S = 420
 TWILIO_AUTH_TOKEN = "e2e-twilio-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://apuri.e2e.example"
 TWILIO_ENV = {"TWILIO_AUTH_TOKEN": TWILIO_AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL}
+
+
+def open_weekday(days_ahead: int) -> dt.date:
+    """A weekday `days_ahead` or more days from today that is not a public holiday."""
+    day = dt.datetime.now(HELSINKI).date() + dt.timedelta(days=days_ahead)
+    while day.weekday() >= 5 or is_public_holiday(day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 class Stack(LocalStack):

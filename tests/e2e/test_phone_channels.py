@@ -8,7 +8,6 @@ as a resident would receive them: the text message's body, the words the voice s
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 import urllib.error
@@ -20,9 +19,8 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from booking.rules import HELSINKI, is_public_holiday
 from channels.gsm import segments
-from tests.e2e.conftest import PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, Stack
+from tests.e2e.conftest import PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, Stack, open_weekday
 
 pytestmark = pytest.mark.e2e
 
@@ -89,13 +87,6 @@ class Caller:
 
 def new_phone() -> str:
     return f"+3584012{next(_numbers):05d}"
-
-
-def open_weekday(days_ahead: int) -> dt.date:
-    day = dt.datetime.now(HELSINKI).date() + dt.timedelta(days=days_ahead)
-    while day.weekday() >= 5 or is_public_holiday(day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 # --- service questions ----------------------------------------------------------------------

@@ -6,7 +6,6 @@ model, and the gateway, all under `apuri run` on free ports in a temporary var/ 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import time
@@ -19,8 +18,7 @@ import yaml
 
 from actions.language import LANGUAGE_SWITCHED
 from actions.service_replies import TEXTS
-from booking.rules import HELSINKI, is_public_holiday
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, open_weekday
 
 pytestmark = pytest.mark.e2e
 
@@ -152,14 +150,6 @@ def test_out_of_scope_questions_are_refused_in_their_language(
         not_found[lang]
     ), first
     assert not any(r["card"] for r in body["replies"])
-
-
-def open_weekday(days_ahead: int) -> dt.date:
-    """A weekday `days_ahead` or more days from today that is not a public holiday."""
-    day = dt.datetime.now(HELSINKI).date() + dt.timedelta(days=days_ahead)
-    while day.weekday() >= 5 or is_public_holiday(day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 def texts_of(body: dict[str, Any]) -> str:

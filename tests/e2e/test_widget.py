@@ -31,8 +31,8 @@ from playwright.sync_api import (
 from actions.language import LANGUAGE_SWITCHED
 from assistant.logs import pseudonym
 from assistant.replies import Language
-from tests.e2e.conftest import ROOT, Stack
-from tests.e2e.test_stack import open_weekday, response_texts
+from tests.e2e.conftest import ROOT, Stack, open_weekday
+from tests.e2e.test_stack import response_texts
 
 pytestmark = pytest.mark.e2e
 
