@@ -53,6 +53,11 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "sv": "Den här tjänsten är inte beskriven på svenska, så uppgifterna är {language}.",
         "en": "This service is not described in English, so the details are {language}.",
     },
+    "translated_name": {
+        "fi": "Suomeksi palvelun nimi on suunnilleen: {name}.",
+        "sv": "På svenska heter tjänsten ungefär: {name}.",
+        "en": "In English, the service is roughly: {name}.",
+    },
     "not_found": {
         "fi": "En löytänyt tähän varmaa vastausta, enkä halua arvata.",
         "sv": "Jag hittade inget säkert svar på det, och jag vill inte gissa.",
@@ -160,7 +165,10 @@ def _buttons(lang: Lang, *, more: bool = True, others: bool = True) -> list[dict
 def _note(card: AnswerCard, lang: Lang) -> str:
     if card.fallback_lang is None:
         return ""
-    return text("fallback_note", lang, language=LANGUAGE_NAMES[lang][card.fallback_lang])
+    note = text("fallback_note", lang, language=LANGUAGE_NAMES[lang][card.fallback_lang])
+    if card.translated_name:
+        note += " " + text("translated_name", lang, name=card.translated_name)
+    return note
 
 
 def card_fields(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:

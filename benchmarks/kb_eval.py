@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from knowledge_base.analysis import names_other_municipality
 from knowledge_base.confidence import MODES, Calibration, Features, Mode, confidence
-from knowledge_base.embedders import DEFAULT_EMBEDDER
+from knowledge_base.embedders import DEFAULT_EMBEDDER, make_embedder
 from knowledge_base.models import LANGUAGES
 from knowledge_base.search import ServiceSearch
 
@@ -180,7 +180,8 @@ def sweep(outcomes: list[Outcome], calibration: Calibration) -> list[dict[str, A
 
 
 def latency(search: ServiceSearch, cases: list[Case], rounds: int) -> dict[str, Any]:
-    """Milliseconds per hybrid search after warm-up: first sight of each query, then cached."""
+    """Milliseconds per hybrid search after warm-up: first sight of each query, then cached
+    (everything but the model), and the model alone (one query embedded)."""
     queries = [(case.query, case.lang) for case in cases]
     for query, lang in queries[:5]:
         search.search(query + " ?", lang)
@@ -195,6 +196,11 @@ def latency(search: ServiceSearch, cases: list[Case], rounds: int) -> dict[str, 
             started = time.perf_counter()
             search.search(query, lang)
             cached.append((time.perf_counter() - started) * 1000)
+    model: list[float] = []
+    for query, _ in queries:
+        started = time.perf_counter()
+        search.embedder.embed_queries([query])
+        model.append((time.perf_counter() - started) * 1000)
 
     def summary(values: list[float]) -> dict[str, float]:
         array: NDArray[np.float64] = np.array(values)
@@ -204,7 +210,12 @@ def latency(search: ServiceSearch, cases: list[Case], rounds: int) -> dict[str, 
             "mean": round(statistics.fmean(values), 2),
         }
 
-    return {"queries": len(queries), "uncached": summary(first), "cached": summary(cached)}
+    return {
+        "queries": len(queries),
+        "uncached": summary(first),
+        "cached": summary(cached),
+        "model_only": summary(model),
+    }
 
 
 def markdown(report: dict[str, Any]) -> str:
@@ -228,8 +239,10 @@ def markdown(report: dict[str, Any]) -> str:
     lines.append(
         f"Hybrid latency over {lat['queries']} queries after warm-up: "
         f"p50 {lat['uncached']['p50']} ms, p99 {lat['uncached']['p99']} ms "
-        f"(query embedding cached: p50 {lat['cached']['p50']} ms, p99 {lat['cached']['p99']} ms); "
-        f"{machine['cpus']} CPUs, load average {machine['load_average_before'][0]}."
+        f"(query embedding cached: p50 {lat['cached']['p50']} ms, p99 {lat['cached']['p99']} ms; "
+        f"the model alone: p50 {lat['model_only']['p50']} ms); {machine['cpus']} CPUs, "
+        f"{machine['embedding_threads']} embedding thread(s), "
+        f"load average {machine['load_average_before'][0]}."
     )
     return "\n".join(lines)
 
@@ -243,9 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--embedder", default=DEFAULT_EMBEDDER)
     parser.add_argument("--fit", action="store_true", help="fit the calibration on the dev split")
     parser.add_argument("--rounds", type=int, default=2, help="cached latency rounds")
+    parser.add_argument("--threads", type=int, default=1, help="embedding threads (default 1)")
     args = parser.parse_args(argv)
 
-    search = ServiceSearch.open(args.index_dir, args.embedder, progress=True)
+    embedder = make_embedder(args.embedder, threads=args.threads)
+    search = ServiceSearch.open(args.index_dir, embedder, progress=True)
     cases = load_cases(args.devset)
     report: dict[str, Any] = {
         "devset": str(args.devset.name),
@@ -253,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         "index": search.index.manifest.model_dump(),
         "machine": {
             "cpus": os.cpu_count(),
+            "embedding_threads": args.threads,
             "python": platform.python_version(),
             "load_average_before": [round(x, 2) for x in os.getloadavg()],
         },

@@ -14,10 +14,17 @@ from tqdm import tqdm
 
 from knowledge_base.dense import DenseIndex
 from knowledge_base.embedders import Embedder, Vectors
-from knowledge_base.ingest import data_sha256, for_organisations, load_documents, read_records
+from knowledge_base.ingest import (
+    data_sha256,
+    default_search_words_path,
+    for_organisations,
+    load_documents,
+    load_search_words,
+    read_records,
+)
 from knowledge_base.lexical import LexicalIndex
 from knowledge_base.models import LANGUAGES, Manifest
-from knowledge_base.passages import lexical_text, passages
+from knowledge_base.passages import lexical_text, passages, words_lexical_text, words_passage
 from knowledge_base.store import (
     DENSE,
     FORMAT_VERSION,
@@ -27,17 +34,22 @@ from knowledge_base.store import (
     write_manifest,
     write_organisation_services,
     write_passage_rows,
+    write_search_words,
 )
 
 BATCH = 16
 
 
 def is_current(manifest: Manifest | None, data_sha: str, model_name: str) -> bool:
-    """Whether an index with `manifest` was built from this data with this model."""
+    """Whether an index with `manifest` was built from this data with this model.
+
+    The search words shipped with the package count as data too.
+    """
     return (
         manifest is not None
         and manifest.format_version == FORMAT_VERSION
         and manifest.data_sha256 == data_sha
+        and manifest.search_words_sha256 == data_sha256(default_search_words_path())
         and manifest.model_name == model_name
     )
 
@@ -83,22 +95,33 @@ def build_index(
     started = time.perf_counter()
     data_sha = data_sha256(data_path)
     documents = load_documents(data_path)
+    words_path = default_search_words_path()
+    words = load_search_words(words_path, documents)
     organisations = sorted(int(r["id"]) for r in read_records(data_path) if for_organisations(r))
+    # Rows: the documents, then the search words; passages and BM25 rows refer to them.
     texts: list[str] = []
     rows: list[int] = []
     for row, doc in enumerate(documents):
         for text in passages(doc):
             texts.append(text)
             rows.append(row)
+    for row, entry in enumerate(words, start=len(documents)):
+        texts.append(words_passage(entry))
+        rows.append(row)
     vectors = _embed(embedder, texts, progress)
-    lexical = LexicalIndex.build([lexical_text(d) for d in documents], [d.lang for d in documents])
+    lexical = LexicalIndex.build(
+        [lexical_text(d) for d in documents] + [words_lexical_text(w) for w in words],
+        [d.lang for d in documents] + [w.lang for w in words],
+    )
     counts = Counter(doc.lang for doc in documents)
+    word_counts = Counter(entry.lang for entry in words)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
     try:
         write_documents(staging, documents)
         write_passage_rows(staging, rows)
+        write_search_words(staging, words)
         write_organisation_services(staging, organisations)
         DenseIndex.build(vectors).save(staging / DENSE)
         (staging / LEXICAL).mkdir()
@@ -106,9 +129,11 @@ def build_index(
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             data_sha256=data_sha,
+            search_words_sha256=data_sha256(words_path),
             model_name=embedder.name,
             dimensions=embedder.dim,
             documents={lang: counts.get(lang, 0) for lang in LANGUAGES},
+            search_words={lang: word_counts.get(lang, 0) for lang in LANGUAGES},
             passages=len(texts),
             services=len({doc.service_id for doc in documents}),
             build_seconds=round(time.perf_counter() - started, 2),

@@ -18,8 +18,11 @@ def _first_link(channels: list[Channel], kinds: tuple[str, ...]) -> Link | None:
     return None
 
 
-def answer_card(doc: ServiceDocument, fallback_lang: Lang | None = None) -> AnswerCard:
-    """The card for `doc`; `fallback_lang` is set when `doc` is not in the asked language."""
+def answer_card(
+    doc: ServiceDocument, fallback_lang: Lang | None = None, translated_name: str = ""
+) -> AnswerCard:
+    """The card for `doc`; `fallback_lang` is set when `doc` is not in the asked language,
+    and `translated_name` may then give the name in the asked language."""
     channels = list(doc.channels)
     phones = tuple(
         PhoneContact(number=c.phone, name=c.name, hours=c.hours, call_charge=c.call_charge)
@@ -33,6 +36,7 @@ def answer_card(doc: ServiceDocument, fallback_lang: Lang | None = None) -> Answ
         lang=doc.lang,
         fallback_lang=fallback_lang,
         name=doc.name,
+        translated_name=translated_name if fallback_lang else "",
         summary=summary,
         how_to_apply=first_sentences(doc.how_to_apply, count=3, max_chars=HOW_TO_CHARS),
         cost=shorten(doc.cost, COST_CHARS),

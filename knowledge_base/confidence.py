@@ -70,7 +70,9 @@ def confidence(found: Features, calibration: Calibration) -> float:
 
 
 DEFAULT_CALIBRATIONS: dict[Mode, Calibration] = {
-    "hybrid": Calibration(top_weight=1.379, margin_weight=0.117, lexical_weight=0.793, bias=-8.497),
-    "dense": Calibration(top_weight=2.7, margin_weight=-0.367, lexical_weight=0.0, bias=-10.255),
-    "lexical": Calibration(top_weight=4.863, margin_weight=-1.008, lexical_weight=0.0, bias=-7.276),
+    "hybrid": Calibration(
+        top_weight=1.106, margin_weight=-0.067, lexical_weight=1.985, bias=-8.622
+    ),
+    "dense": Calibration(top_weight=2.414, margin_weight=-0.386, lexical_weight=0.0, bias=-9.437),
+    "lexical": Calibration(top_weight=4.474, margin_weight=0.132, lexical_weight=0.0, bias=-7.711),
 }

@@ -23,7 +23,9 @@ class FusionParams:
     BM25 (names such as "Hitas" or "Wilma" are the same in every language). Services
     only for companies and associations lose `organisation_penalty` unless the question
     speaks of a company or an association: residents ask, so "pysäköintitunnus" means
-    the resident's permit first.
+    the resident's permit first. The names in other languages of an ontology topic the
+    question names (`knowledge_base.glossary`) count `glossary_weight` times their BM25
+    in those languages.
     """
 
     stem_weight: float = 1.0
@@ -32,6 +34,7 @@ class FusionParams:
     gram_saturation: float = 20.0
     other_language: float = 0.5
     organisation_penalty: float = 1.5
+    glossary_weight: float = 0.5
 
 
 @dataclass(frozen=True)

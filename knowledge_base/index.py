@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from knowledge_base.dense import DenseIndex
 from knowledge_base.lexical import LexicalIndex
-from knowledge_base.models import FALLBACK_ORDER, Lang, Manifest, ServiceDocument
+from knowledge_base.models import FALLBACK_ORDER, Lang, Manifest, SearchWords, ServiceDocument
 from knowledge_base.store import (
     DENSE,
     LEXICAL,
@@ -18,6 +18,7 @@ from knowledge_base.store import (
     read_manifest,
     read_organisation_services,
     read_passage_rows,
+    read_search_words,
 )
 
 Ints = NDArray[np.int64]
@@ -25,13 +26,20 @@ Ints = NDArray[np.int64]
 
 @dataclass(frozen=True)
 class LoadedIndex:
-    """Everything a search reads; never changed after loading, so threads may share it."""
+    """Everything a search reads; never changed after loading, so threads may share it.
+
+    Rows are the documents, then the search words: `row_service` gives each row's
+    position in `service_ids`, `passage_row` each dense passage's row; BM25 scores come
+    per row.
+    """
 
     manifest: Manifest
     documents: tuple[ServiceDocument, ...]
+    search_words: tuple[SearchWords, ...]
+    translated_names: dict[tuple[int, Lang], str]  # the first search word: a name
     service_ids: tuple[int, ...]
-    document_service: Ints
-    passage_document: Ints
+    row_service: Ints
+    passage_row: Ints
     dense: DenseIndex
     lexical: LexicalIndex
     by_service: dict[int, dict[Lang, int]]
@@ -51,17 +59,19 @@ class LoadedIndex:
             by_service[doc.service_id][doc.lang] = row
         dense = DenseIndex.load(directory / DENSE)
         organisations = read_organisation_services(directory)
-        passage_document = read_passage_rows(directory)
-        if dense.size != len(passage_document):
-            raise ValueError(
-                f"{directory}: {dense.size} vectors for {len(passage_document)} passages"
-            )
+        words = tuple(read_search_words(directory))
+        passage_row = read_passage_rows(directory)
+        if dense.size != len(passage_row):
+            raise ValueError(f"{directory}: {dense.size} vectors for {len(passage_row)} passages")
+        row_ids = [d.service_id for d in documents] + [w.service_id for w in words]
         return cls(
             manifest=manifest,
             documents=documents,
+            search_words=words,
+            translated_names={(w.service_id, w.lang): w.words[0] for w in words},
             service_ids=service_ids,
-            document_service=np.array([position[d.service_id] for d in documents], dtype=np.int64),
-            passage_document=passage_document,
+            row_service=np.array([position[sid] for sid in row_ids], dtype=np.int64),
+            passage_row=passage_row,
             dense=dense,
             lexical=LexicalIndex.load(directory / LEXICAL),
             by_service=by_service,

@@ -10,17 +10,31 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.models import FALLBACK_ORDER, LANGUAGES, Channel, Lang, Link, ServiceDocument
+from knowledge_base.models import (
+    FALLBACK_ORDER,
+    LANGUAGES,
+    Channel,
+    Lang,
+    Link,
+    SearchWords,
+    ServiceDocument,
+)
 from knowledge_base.text import clean_text, one_line
 
 Record = Mapping[str, Any]
 
 BUNDLED_DATA = "errand_services.jsonl.gz"
+BUNDLED_SEARCH_WORDS = "search_words.jsonl"
 
 
 def default_data_path() -> Path:
     """The service data shipped with the package."""
     return Path(str(resources.files("knowledge_base") / "data" / BUNDLED_DATA))
+
+
+def default_search_words_path() -> Path:
+    """The search words shipped with the package."""
+    return Path(str(resources.files("knowledge_base") / "data" / BUNDLED_SEARCH_WORDS))
 
 
 def data_sha256(path: Path) -> str:
@@ -39,6 +53,26 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 def load_documents(path: Path) -> list[ServiceDocument]:
     """Every service's documents, one per language the service has a name in."""
     return [doc for record in read_records(path) for doc in service_documents(record)]
+
+
+def load_search_words(path: Path, documents: Iterable[ServiceDocument]) -> list[SearchWords]:
+    """The search words of `path` for services in `documents`, in languages they lack.
+
+    Once the register has a service's text in a language, that text is searched instead.
+    """
+    present = {(doc.service_id, doc.lang) for doc in documents}
+    services = {service_id for service_id, _ in present}
+    result = []
+    for record in read_records(path):
+        service_id = int(record["service_id"])
+        if service_id not in services:
+            continue
+        for lang in LANGUAGES:
+            words = tuple(one_line(clean_text(w)) for w in record.get(lang) or [])
+            words = tuple(w for w in dict.fromkeys(words) if w)
+            if words and (service_id, lang) not in present:
+                result.append(SearchWords(service_id=service_id, lang=lang, words=words))
+    return result
 
 
 BUSINESS_GROUPS = frozenset({"ENTERPRISES", "ASSOCIATIONS"})

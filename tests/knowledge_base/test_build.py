@@ -6,9 +6,12 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
+from knowledge_base import build
 from knowledge_base.build import build_index, is_current, load_or_build
 from knowledge_base.index import LoadedIndex
-from knowledge_base.ingest import data_sha256
+from knowledge_base.ingest import data_sha256, default_search_words_path
 from knowledge_base.search import ServiceSearch
 from knowledge_base.store import DENSE, DOCUMENTS, MANIFEST, read_manifest
 from tests.knowledge_base.helpers import TINY_IDS, HashingEmbedder
@@ -24,6 +27,9 @@ def test_build_persists_every_part(tiny_data: Path, tmp_path: Path):
     assert manifest.dimensions == 64
     assert manifest.services == len(TINY_IDS)
     assert manifest.documents == {"fi": 5, "sv": 4, "en": 4}
+    # Lost property (4091) is in Finnish only: the shipped search words stand in.
+    assert manifest.search_words == {"fi": 0, "sv": 1, "en": 1}
+    assert manifest.search_words_sha256 == data_sha256(default_search_words_path())
     assert manifest.build_seconds >= 0
     assert read_manifest(out) == manifest
     assert not list(tmp_path.glob(".kb-*")), "staging directories are cleaned up"
@@ -48,6 +54,21 @@ def test_index_is_rebuilt_when_the_data_changes(tiny_data: Path, tmp_path: Path)
     assert second.data_sha256 != first.data_sha256
     assert second.services == 3
     assert LoadedIndex.load(out).manifest == second
+
+
+def test_index_is_rebuilt_when_the_search_words_change(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    out = tmp_path / "kb"
+    first = load_or_build(tiny_data, out, HashingEmbedder())
+    words = tmp_path / "words.jsonl"
+    words.write_text('{"service_id": 4091, "en": ["Lost and found office"]}\n', "utf-8")
+    monkeypatch.setattr(build, "default_search_words_path", lambda: words)
+    second = load_or_build(tiny_data, out, HashingEmbedder())
+    assert second.built_at >= first.built_at
+    assert second.search_words_sha256 == data_sha256(words)
+    assert second.search_words == {"fi": 0, "sv": 0, "en": 1}
+    assert LoadedIndex.load(out).translated_names == {(4091, "en"): "Lost and found office"}
 
 
 def test_index_is_rebuilt_for_another_model_or_when_forced(tiny_data: Path, tmp_path: Path):
@@ -78,6 +99,10 @@ def test_search_over_a_tiny_index(tiny_data: Path, tmp_path: Path):
     assert result.results[0].service_id == 4217
     assert 4217 in [hit.service_id for hit in search.search("asukaspysäköintitunnus").results]
     assert search.search("hevossairaala", "sv").results[0].card.lang == "sv"
+    lost = search.search("lost and found", "en", k=3, mode="lexical").results[0]
+    assert lost.service_id == 4091
+    assert (lost.card.lang, lost.card.fallback_lang) == ("fi", "fi")
+    assert lost.card.translated_name == "Lost property office contact details"
 
 
 def test_search_refuses_an_index_of_another_model(tiny_data: Path, tmp_path: Path):

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from knowledge_base.ingest import data_sha256, default_data_path, load_documents, service_documents
+from knowledge_base.ingest import (
+    data_sha256,
+    default_data_path,
+    default_search_words_path,
+    load_documents,
+    load_search_words,
+    service_documents,
+)
 from knowledge_base.models import ServiceDocument
 from knowledge_base.passages import lexical_text, passages
 
@@ -93,3 +100,34 @@ def test_data_hash_is_of_the_content(tmp_path):
     plain.write_text('{"id": 1}\n')
     assert len(data_sha256(plain)) == 64
     assert data_sha256(default_data_path()) == data_sha256(default_data_path())
+
+
+def test_search_words_cover_every_language_the_register_lacks(
+    documents: list[ServiceDocument], records: list[dict[str, Any]]
+):
+    words = load_search_words(default_search_words_path(), documents)
+    covered = {(w.service_id, w.lang) for w in words}
+    missing = {
+        (r["id"], lang) for r in records for lang in ("sv", "en") if not r["names"].get(lang)
+    }
+    assert covered == missing
+    assert len(covered) == 155
+    for entry in words:
+        assert 1 <= len(entry.words) <= 6
+        assert all(word and word == word.strip() for word in entry.words)
+
+
+def test_search_words_only_where_the_register_has_no_text(tmp_path):
+    documents = [
+        ServiceDocument(service_id=1, lang="fi", kind="", name="Neuvonta"),
+        ServiceDocument(service_id=1, lang="sv", kind="", name="Rådgivning"),
+    ]
+    path = tmp_path / "words.jsonl"
+    lines = [
+        '{"service_id": 1, "sv": ["Råd"], "en": ["Advice", " advice line ", "Advice"]}',
+        '{"service_id": 2, "en": ["Unknown service"]}',
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (entry,) = load_search_words(path, documents)
+    assert (entry.service_id, entry.lang) == (1, "en")
+    assert entry.words == ("Advice", "advice line")

@@ -130,3 +130,23 @@ def test_another_towns_service_is_not_answered_as_helsinkis(search: ServiceSearc
     assert not result.answered
     assert result.results, "the closest Helsinki services are still listed"
     assert search.search("helsingin kirjastojen aukioloajat", "fi").answered
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "service_id"),
+    [
+        # Described in Finnish only; found through Apuri's search words.
+        ("en", "where do I ask about lost property", 4091),
+        ("en", "can my child start first grade later", 5190),
+        ("sv", "hitta borttappade nycklar", 4091),
+        # Swedish "ergoterapi" is the ontology's name for "toimintaterapia".
+        ("sv", "ergoterapi för mitt barn", 5059),
+    ],
+)
+def test_services_in_finnish_only_answer_other_languages(
+    search: ServiceSearch, lang: str, query: str, service_id: int
+):
+    result = search.search(query, lang, k=5)
+    hit = next(h for h in result.results if h.service_id == service_id)
+    assert hit.card.fallback_lang == "fi"
+    assert hit.card.translated_name, "Apuri's rendering of the name is given"
