@@ -197,9 +197,9 @@ def card_links(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:
 def service_message(card: AnswerCard, lang: Lang, *, others: bool = True) -> Message:
     """The answer card for one service: a short text, the card, and what to do next."""
     note = _note(card, lang)
-    lines = [f"{card.name}: {card.summary}" if card.summary else card.name]
-    if note:
-        lines.append(note)
+    # The note first: a caller hears why Finnish follows before it does.
+    lines = [note] if note else []
+    lines.append(f"{card.name}: {card.summary}" if card.summary else card.name)
     if card.eservice:
         lines.append(f"{text('eservice', lang)}: {card.eservice.url}")
     elif card.phones:

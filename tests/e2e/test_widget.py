@@ -356,6 +356,14 @@ def test_screenshots(browser: Browser, stack: Stack, tmp_path: Path) -> None:
     shots = [
         ("widget-fi-desktop.png", DESKTOP, "fi", SERVICE_QUESTION["fi"], ".apuri-card-service"),
         ("widget-sv-mobile.png", MOBILE, "sv", SERVICE_QUESTION["sv"], ".apuri-card-service"),
+        # Described in Finnish only: the card says so and gives Apuri's rendering of the name.
+        (
+            "widget-en-fallback.png",
+            MOBILE,
+            "en",
+            "where do I ask about lost property?",
+            ".apuri-card-note",
+        ),
         (
             "widget-en-booking.png",
             DESKTOP,
@@ -381,6 +389,10 @@ def test_screenshots(browser: Browser, stack: Stack, tmp_path: Path) -> None:
                 for text in booking_turns:
                     answer = widget.say(text)
             expect(answer.locator(shown).first).to_be_visible()
+            if shown == ".apuri-card-note":
+                expect(answer.locator(shown).first).to_contain_text(
+                    "In English, the service is roughly: Lost property office contact details."
+                )
             widget.input.blur()
             page.screenshot(path=tmp_path / name)
             assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
