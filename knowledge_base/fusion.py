@@ -25,7 +25,8 @@ class FusionParams:
     speaks of a company or an association: residents ask, so "pysäköintitunnus" means
     the resident's permit first. The names in other languages of an ontology topic the
     question names (`knowledge_base.glossary`) count `glossary_weight` times their BM25
-    in those languages.
+    in those languages. BM25 of Apuri's search words (rows standing in for languages a
+    service lacks) counts `search_words_weight` times, below the register's own text.
     """
 
     stem_weight: float = 1.0
@@ -35,6 +36,7 @@ class FusionParams:
     other_language: float = 0.5
     organisation_penalty: float = 1.5
     glossary_weight: float = 0.5
+    search_words_weight: float = 0.7
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,11 @@ class ServiceSearch:
                 translated = index.lexical.scores(words, {code: weight})
                 stems = np.maximum(stems, translated.stems)
                 grams = np.maximum(grams, translated.grams)
+        # Rows after the documents are Apuri's search words: they count less than the
+        # register's own text. (Both arrays are this query's own.)
+        first_words = len(index.documents)
+        stems[first_words:] *= self.params.search_words_weight
+        grams[first_words:] *= self.params.search_words_weight
         return ServiceScores(
             dense_z=dense_z,
             stems=max_by_group(stems, index.row_service, services, 0.0),
