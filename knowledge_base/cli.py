@@ -72,6 +72,8 @@ def _print_text(result: SearchResult, out: TextIO) -> None:
     for rank, hit in enumerate(result.results, start=1):
         card = hit.card
         fallback = f" [{card.fallback_lang}]" if card.fallback_lang else ""
+        if card.translated_name:
+            fallback += f" ~ {card.translated_name}"
         print(
             f"{rank}. {hit.name}{fallback}  (service {hit.service_id}, score {hit.score})", file=out
         )

@@ -39,6 +39,15 @@ def test_search_text(index_dir: Path, capsys: pytest.CaptureFixture[str]):
     assert "029 41 57350" in out
 
 
+def test_search_text_marks_a_fallback_and_its_rendered_name(
+    index_dir: Path, capsys: pytest.CaptureFixture[str]
+):
+    argv = ["ergoterapi för barn", "--lang", "sv", "--k", "1", "--index-dir", str(index_dir)]
+    assert search_main(argv) == 0
+    out = capsys.readouterr().out
+    assert "1. Lasten toimintaterapian puhelinpalvelu [fi] ~ Telefontjänst för ergoterapi" in out
+
+
 def test_search_reads_queries_from_stdin(
     index_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
