@@ -8,7 +8,7 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) RASA_CACHE_DIRECTO
 MODEL := var/models/apuri.tar.gz
 RESULTS := var/test-results
 
-.PHONY: help setup run train test lint types dialogue validate nlu-test stories-test pytest bench clean
+.PHONY: help setup run train kb test lint types dialogue validate nlu-test stories-test pytest bench clean
 
 help:
 	@echo "make run    set up whatever is missing, then start Apuri (Ctrl-C stops it)"
@@ -23,6 +23,9 @@ run: setup
 
 train: setup
 	@$(VENV)/bin/apuri train
+
+kb: setup
+	@$(VENV)/bin/apuri kb build --quiet
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -45,7 +48,7 @@ stories-test: train
 
 dialogue: validate nlu-test stories-test
 
-pytest: train
+pytest: train kb
 	$(VENV)/bin/pytest
 
 test: lint types dialogue pytest

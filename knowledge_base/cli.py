@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -35,7 +36,12 @@ def build_main(argv: list[str]) -> int:
     _common(parser)
     parser.add_argument("--force", action="store_true", help="rebuild even if current")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--threads", type=int, default=1, help="embedding threads (default 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="embedding threads (default: every core; nothing else runs during a build)",
+    )
     args = parser.parse_args(argv)
     directory = args.index_dir or default_index_dir()
     data = args.data or default_data_path()

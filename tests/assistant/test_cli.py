@@ -1,0 +1,28 @@
+"""`apuri run`'s knowledge-base step."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import _ensure_knowledge_base
+from assistant.settings import Settings
+from knowledge_base.paths import default_index_dir
+from knowledge_base.store import read_manifest
+
+
+def test_a_current_index_is_kept_and_the_thread_setting_put_back(
+    settings: Settings, service_provider: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # service_provider has built (or found) the current index in the default directory.
+    index: Path = default_index_dir()
+    before = read_manifest(index)
+    assert before is not None
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    _ensure_knowledge_base(settings.with_(kb_dir=index))
+    assert read_manifest(index) == before, "a current index is not rebuilt"
+    # The engine sets OMP_NUM_THREADS for the build; the processes started next must not
+    # inherit it.
+    assert os.environ["OMP_NUM_THREADS"] == "1"
