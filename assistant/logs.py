@@ -40,6 +40,8 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp's access log would write request paths with query strings: keep it quiet.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # FAISS reports at INFO each CPU-specific build it tried and could not load: not news.
+    logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
 
 def event(logger: logging.Logger, name: str, level: int = logging.INFO, /, **fields: Any) -> None:
