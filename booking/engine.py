@@ -396,16 +396,13 @@ class BookingEngine:
     def _message(
         self, kind: str, reservation: Reservation, body: str, at: dt.datetime
     ) -> OutboxMessage:
-        return OutboxMessage(
+        return OutboxMessage.pending(
             kind=kind,
             to_phone=reservation.phone,
             body=body,
             lang=reservation.lang,
             reservation_id=reservation.id,
-            status="pending",
-            attempts=0,
             send_after=at,
-            next_attempt_at=at,
             created_at=self.clock(),
         )
 

@@ -127,6 +127,32 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
+    @classmethod
+    def pending(
+        cls,
+        *,
+        kind: str,
+        to_phone: str,
+        body: str,
+        lang: str,
+        send_after: dt.datetime,
+        created_at: dt.datetime,
+        reservation_id: str | None = None,
+    ) -> OutboxMessage:
+        """A new message for the worker to send at `send_after` or soon after."""
+        return cls(
+            kind=kind,
+            to_phone=to_phone,
+            body=body,
+            lang=lang,
+            reservation_id=reservation_id,
+            status="pending",
+            attempts=0,
+            send_after=send_after,
+            next_attempt_at=send_after,
+            created_at=created_at,
+        )
+
 
 class SmsConsent(Base):
     """Whether a phone number has stopped Apuri's text messages (STOP / LOPETA / STOPP).

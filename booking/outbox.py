@@ -225,16 +225,8 @@ class OutboxWorker:
 async def enqueue(engine: AsyncEngine, *, to_phone: str, body: str, lang: str, kind: str) -> int:
     """Writes one message to the outbox for the worker to send; returns its id."""
     now = dt.datetime.now(dt.UTC)
-    message = OutboxMessage(
-        kind=kind,
-        to_phone=to_phone,
-        body=body,
-        lang=lang,
-        status="pending",
-        attempts=0,
-        send_after=now,
-        next_attempt_at=now,
-        created_at=now,
+    message = OutboxMessage.pending(
+        kind=kind, to_phone=to_phone, body=body, lang=lang, send_after=now, created_at=now
     )
     async with sessions(engine)() as session, session.begin():
         session.add(message)

@@ -114,15 +114,12 @@ async def write_reminders(
         due = max(now, row.starts_at - REMINDER_BEFORE)
         body = texts.reminder(row.lang, f"{row.starts_at.astimezone(HELSINKI):%H:%M}", link)
         messages = [
-            OutboxMessage(
+            OutboxMessage.pending(
                 kind="telecare_reminder",
                 to_phone=phone,
                 body=body,
                 lang=row.lang,
-                status="pending",
-                attempts=0,
                 send_after=due,
-                next_attempt_at=due,
                 created_at=now,
             )
             for phone in (row.client_phone, row.carer_phone)
