@@ -157,21 +157,29 @@ def transfer(response: VoiceResponse, lang: Language, helpline: str) -> VoiceRes
 
 
 class Call:
-    """What one call remembers between turns (language, silences, an answer to text)."""
+    """What one call remembers between turns (language, silences, an answer to text).
+
+    A Redis hash, one JSON value a field: an update writes only its own fields, in one
+    round trip, so Twilio's status callback and a turn arriving together lose nothing.
+    """
 
     def __init__(self, request: web.Request, sid: str) -> None:
         self.redis = request.app[REDIS]
         self.key = f"apuri:voice:call:{sid}"
 
     async def get(self) -> dict[str, Any]:
-        raw = await self.redis.get(self.key)
-        return json.loads(raw) if raw else {}
+        raw = await self.redis.hgetall(self.key)
+        return {_text(field): json.loads(value) for field, value in raw.items()}
 
-    async def update(self, **values: Any) -> dict[str, Any]:
-        state = await self.get()
-        state.update(values)
-        await self.redis.set(self.key, json.dumps(state), ex=CALL_TTL_S)
-        return state
+    async def update(self, **values: Any) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self.key, mapping={field: json.dumps(v) for field, v in values.items()})
+            pipe.expire(self.key, CALL_TTL_S)
+            await pipe.execute()
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _lang(state: dict[str, Any], default: str) -> Language:
