@@ -14,14 +14,13 @@ the question, so a single shared word of a long topic name does not count.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
 from knowledge_base.analysis import Analyzer
+from knowledge_base.ingest import read_records
 from knowledge_base.models import LANGUAGES, Lang
 
 BUNDLED_TERMS = "ontology_terms.jsonl.gz"
@@ -38,14 +37,7 @@ def default_terms_path() -> Path:
 
 def read_terms(path: Path) -> list[dict[Lang, str]]:
     """The fi/sv/en name triples of a glossary file (JSON lines, gzipped or not)."""
-    data = path.read_bytes()
-    text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8")
-    terms = []
-    for line in text.splitlines():
-        if line.strip():
-            raw = json.loads(line)
-            terms.append({lang: str(raw[lang]) for lang in LANGUAGES})
-    return terms
+    return [{lang: str(raw[lang]) for lang in LANGUAGES} for raw in read_records(path)]
 
 
 def _topic(name: str) -> str:
