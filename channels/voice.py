@@ -168,18 +168,14 @@ class Call:
         self.key = f"apuri:voice:call:{sid}"
 
     async def get(self) -> dict[str, Any]:
-        raw = await self.redis.hgetall(self.key)
-        return {_text(field): json.loads(value) for field, value in raw.items()}
+        raw = cast(dict[bytes, bytes], await self.redis.hgetall(self.key))
+        return {field.decode(): json.loads(value) for field, value in raw.items()}
 
     async def update(self, **values: Any) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(self.key, mapping={field: json.dumps(v) for field, v in values.items()})
             pipe.expire(self.key, CALL_TTL_S)
             await pipe.execute()
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def _lang(state: dict[str, Any], default: str) -> Language:
