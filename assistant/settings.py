@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -132,6 +133,16 @@ def _team(text: str) -> str:
     return text
 
 
+def _networks(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or CIDR ranges: "10.0.0.0/8, ::1"."""
+    try:
+        return tuple(
+            ip_network(part.strip(), strict=False) for part in text.split(",") if part.strip()
+        )
+    except ValueError:
+        raise ValueError("must be IP addresses or CIDR ranges separated by commas") from None
+
+
 def _host(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", text):
         raise ValueError("must be a host name or an IP address")
@@ -174,6 +185,8 @@ class Settings:
     precall_max: int = 2
     nurse_session_hours: int = 10
     secure_cookies: bool = True
+    # Reverse proxies whose X-Forwarded-For is believed (none by default: the peer address).
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -219,6 +232,7 @@ class Settings:
             precall_max=get("APURI_PRECALL_MAX", _positive_int, 2),
             nurse_session_hours=get("APURI_NURSE_SESSION_HOURS", _positive_int, 10),
             secure_cookies=get("APURI_SECURE_COOKIES", _bool, True),
+            trusted_proxies=get("APURI_TRUSTED_PROXIES", _networks, ()),
         )
 
     def with_(self, **changes: Any) -> Settings:
