@@ -14,6 +14,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from aiohttp import web
 
+from assistant.keys import SETTINGS
 from assistant.settings import Settings
 
 Networks = Sequence[IPv4Network | IPv6Network]
@@ -53,3 +54,9 @@ def address_key(address: str, secret: bytes | None = None) -> str:
     """A short hash standing in for an address in Redis keys and logs."""
     digest = hashlib.sha256((secret or b"") + address.encode())
     return digest.hexdigest()[:24]
+
+
+def client_key(request: web.Request) -> str:
+    """The hashed client address of a gateway request (the app holds the settings)."""
+    settings = request.app[SETTINGS]
+    return address_key(request_address(request, settings), settings.secret_key.encode())

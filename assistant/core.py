@@ -66,6 +66,10 @@ class Inbound:
     payload: str | None = None
     lang: Language | None = None
     message_id: str | None = None
+    # The phone number the channel itself proved (the number Twilio verified), E.164.
+    verified_phone: str | None = None
+    # A keyed hash of the client's address (web and API), for per-address limits.
+    client: str | None = None
 
 
 def clean_text(text: str, max_chars: int) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.client_address import client_key
 from assistant.core import Inbound
 from assistant.keys import ASSISTANT
 from assistant.problems import invalid_request
@@ -77,6 +78,7 @@ async def post_message(request: web.Request) -> web.Response:
             payload=message.payload,
             lang=message.lang,
             message_id=message.message_id,
+            client=client_key(request),
         )
     )
     return web.json_response(response.model_dump(mode="json"))

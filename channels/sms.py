@@ -168,6 +168,7 @@ async def sms_webhook(request: web.Request) -> web.Response:
         text=None if payload else body,
         payload=payload,
         message_id=sid,
+        verified_phone=phone,
     )
     try:
         response = await assistant.handle(inbound)

@@ -270,6 +270,7 @@ async def turn(request: web.Request) -> web.Response:
                 text=None if payload else heard,
                 payload=payload,
                 lang=lang,
+                verified_phone=params.get("From") or None,
             )
         )
     except (AssistantUnavailable, AssistantFailed) as error:

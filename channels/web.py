@@ -29,6 +29,7 @@ from typing import Any, Literal, cast
 from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant.client_address import client_key
 from assistant.core import (
     Assistant,
     AssistantFailed,
@@ -181,6 +182,7 @@ class Connection:
         self.queue: asyncio.Queue[ClientMessage] = asyncio.Queue(maxsize=MAX_QUEUED)
         self.bucket = TokenBucket(BURST, REFILL_PER_SECOND)
         self.invalid = 0
+        self.client = client_key(request)
         self._send_lock = asyncio.Lock()
 
     async def send(self, frame: dict[str, Any]) -> None:
@@ -237,6 +239,7 @@ class Connection:
             payload=frame.payload,
             lang=frame.lang,
             message_id=frame.message_id,
+            client=self.client,
         )
         try:
             response = await self.app[WEB_CHAT].answer(self.app[ASSISTANT], inbound)
@@ -325,6 +328,7 @@ async def post_message(request: web.Request) -> web.Response:
         payload=message.payload,
         lang=message.lang,
         message_id=message.message_id,
+        client=client_key(request),
     )
     response = await request.app[WEB_CHAT].answer(request.app[ASSISTANT], inbound)
     return web.json_response(response.model_dump(mode="json"), headers=CORS_HEADERS)
