@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -35,9 +36,13 @@ MAX_SEGMENTS = 3
 MAX_CHOICES = 9
 PER_MINUTE, PER_HOUR = 6, 40
 
-# Keyword -> the language it is written in (None: the conversation's own).
+# Keyword -> the language it is written in (None: the conversation's own). Twilio's own
+# opt-out words are all here, so Apuri's record agrees with what Twilio itself blocks;
+# YES, which Twilio counts as an opt-in, is not: residents answer "yes" to Apuri's
+# questions, and a number that sent STOP stays stopped until it says START.
 STOP_WORDS: dict[str, Language | None] = {
-    "STOP": None, "STOPALL": None, "UNSUBSCRIBE": "en", "END": "en", "QUIT": "en",
+    "STOP": None, "STOPALL": None, "UNSUBSCRIBE": "en", "CANCEL": "en", "END": "en",
+    "QUIT": "en", "OPTOUT": "en", "REVOKE": "en",
     "LOPETA": "fi", "LOPPU": "fi", "STOPP": "sv", "AVSLUTA": "sv",
 }  # fmt: skip
 START_WORDS: dict[str, Language | None] = {
@@ -46,6 +51,33 @@ START_WORDS: dict[str, Language | None] = {
 HELP_WORDS: dict[str, Language | None] = {
     "HELP": "en", "INFO": None, "APUA": "fi", "OHJE": "fi", "HJÄLP": "sv", "HJALP": "sv",
 }  # fmt: skip
+
+# Capital letters of other scripts that look like the Latin ones of the keywords.
+_LOOKALIKES = str.maketrans("АВЕЅІЈКМНОРСТХΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABESIJKMHOPCTXABEZHIKMNOPTYX")
+# A keyword message is short; anything longer is an ordinary message, unread here.
+_KEYWORD_MAX_CHARS = 64
+
+
+def _letters(text: str) -> str:
+    """`text` reduced to what a keyword is compared on: its letters and digits, capital,
+    without accents, after compatibility normalisation (full-width and styled letters
+    become plain ones). Spaces, punctuation, symbols and emoji, format characters (zero
+    width spaces and joiners, Unicode category Cf) and control characters go."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(ch for ch in decomposed if unicodedata.category(ch)[0] in "LN")
+    return kept.upper().translate(_LOOKALIKES)
+
+
+def _keyword_table() -> dict[str, tuple[str, str]]:
+    """Each keyword's letters -> (its kind, the keyword); HJÄLP before its HJALP."""
+    table: dict[str, tuple[str, str]] = {}
+    for kind, words in (("stop", STOP_WORDS), ("start", START_WORDS), ("help", HELP_WORDS)):
+        for word in words:
+            table.setdefault(_letters(word), (kind, word))
+    return table
+
+
+_KEYWORDS = _keyword_table()
 
 
 @dataclass(frozen=True)
@@ -57,12 +89,13 @@ class SmsReply:
 
 
 def keyword(body: str) -> tuple[str, str] | None:
-    """("stop" | "start" | "help", the word) when the whole message is a keyword."""
-    word = body.strip().strip(".!").upper()
-    for kind, words in (("stop", STOP_WORDS), ("start", START_WORDS), ("help", HELP_WORDS)):
-        if word in words:
-            return kind, word
-    return None
+    """("stop" | "start" | "help", the keyword as listed above) when the whole message is
+    a keyword, written in any case, spacing, width or accents, with or without punctuation
+    and emoji ("ＳＴＯＰ", "S T O P", "stop.", "Stop all 🙏", "borja"). A message with any
+    other word in it ("stop the booking") is an ordinary message."""
+    if len(body) > _KEYWORD_MAX_CHARS:
+        return None
+    return _KEYWORDS.get(_letters(body))
 
 
 def keyword_language(word: str, remembered: Language | None, default: Language) -> Language:
