@@ -14,13 +14,13 @@ and, for a taken or closed time, alternatives that can be booked instead.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assistant import safe_json
 from assistant.keys import BOOKING
 from assistant.problems import invalid_request, problem
 from booking.engine import Alternative, BookingRefused, BookingRequest
@@ -30,9 +30,20 @@ from booking.models import Reservation, Resource
 from booking.notifications import booking_code, place_name
 from booking.phones import InvalidPhone, normalise_phone
 from booking.rules import HELSINKI
+from booking.seed import KINDS
 
 Lang = Literal["fi", "sv", "en"]
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
+# A space's id as the seed data writes them; anything else is no space (404), unread.
+RESOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+_RESOURCE_ID = re.compile(RESOURCE_ID)
+# Days the API reads: wider than any booking rule allows, and narrow enough that time zones,
+# buffers and a day's end never leave the calendar Python can compute with.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+_DAY_RANGE = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
+# A reservation body is one flat object; a little nesting still gets its 422 for the field.
+MAX_BODY_DEPTH = 8
 
 # 409: the calendar said no (taken, limits, state); 422: the asked booking breaks a rule.
 _CONFLICTS = {
@@ -50,8 +61,10 @@ class ReservationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    resource_id: str = Field(max_length=64)
-    start: dt.datetime = Field(description="Start time with its UTC offset (ISO 8601).")
+    resource_id: str = Field(pattern=RESOURCE_ID)
+    start: dt.datetime = Field(
+        description=f"Start time with its UTC offset (ISO 8601), on a day {_DAY_RANGE}.",
+    )
     minutes: int = Field(ge=5, le=24 * 60)
     phone: str = Field(max_length=32, description="Mobile number for the confirmation SMS.")
     lang: Lang = "fi"
@@ -61,6 +74,8 @@ class ReservationRequest(BaseModel):
     def _aware(cls, value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None:
             raise ValueError("give the time zone offset, for example 2026-12-01T18:00:00+02:00")
+        if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
+            raise ValueError(f"the day must be {_DAY_RANGE}")
         return value
 
 
@@ -146,20 +161,40 @@ def _token(request: web.Request) -> str | None:
 async def list_resources(request: web.Request) -> web.Response:
     """GET /api/resources"""
     kind = request.query.get("kind")
-    resources = await request.app[BOOKING].resources(kind)
+    if kind and kind not in KINDS:
+        raise problem(
+            422,
+            "invalid_request",
+            f"kind must be one of {', '.join(KINDS)}",
+            fields=[{"field": "kind", "problem": "not a kind of space"}],
+        )
+    resources = await request.app[BOOKING].resources(kind or None)
     return web.json_response({"resources": [resource_json(r) for r in resources]})
 
 
 async def availability(request: web.Request) -> web.Response:
     """GET /api/resources/{id}/availability?date=YYYY-MM-DD"""
+    resource_id = request.match_info["id"]
+    if not _RESOURCE_ID.match(resource_id):
+        raise refusal(BookingRefused(Reason.UNKNOWN_RESOURCE), _lang(request))
     try:
         day = dt.date.fromisoformat(request.query.get("date", ""))
     except ValueError:
         raise problem(
-            422, "invalid_request", "date must be given as YYYY-MM-DD", fields=[{"field": "date"}]
+            422,
+            "invalid_request",
+            "date must be given as YYYY-MM-DD",
+            fields=[{"field": "date", "problem": "not a date"}],
         ) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise problem(
+            422,
+            "invalid_request",
+            f"date must be a day {_DAY_RANGE}",
+            fields=[{"field": "date", "problem": "out of range"}],
+        )
     try:
-        free = await request.app[BOOKING].availability(request.match_info["id"], day)
+        free = await request.app[BOOKING].availability(resource_id, day)
     except BookingRefused as error:
         raise refusal(error, _lang(request)) from None
     return web.json_response(
@@ -180,10 +215,10 @@ async def create_reservation(request: web.Request) -> web.Response:
     if key is not None and not _KEY.match(key):
         raise problem(422, "invalid_request", "Idempotency-Key must be 8-128 letters or digits")
     try:
-        body = await request.json(loads=json.loads)
+        body = safe_json.loads(await request.read(), max_depth=MAX_BODY_DEPTH)
         asked = ReservationRequest.model_validate(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise invalid_request(400, "body is not valid JSON") from None
+    except safe_json.UnsafeJSON as error:
+        raise invalid_request(error.status, error.detail) from None
     except ValidationError as error:
         raise invalid_request(422, "the reservation is not valid", error) from None
     try:
