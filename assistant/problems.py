@@ -45,6 +45,16 @@ def invalid_request(
     return problem(status, "invalid_request", detail, fields=fields)
 
 
+UNMATCHED_ROUTE = "(no route)"
+
+
+def route_pattern(request: web.Request) -> str:
+    """The matched route as registered ("/telecare/signal/{room}"), never the path itself,
+    which can hold a room id, a link token or a resident's words."""
+    resource = request.match_info.route.resource
+    return resource.canonical if resource is not None else UNMATCHED_ROUTE
+
+
 @web.middleware
 async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Map domain errors to HTTP, and make every error under /api a JSON body."""
@@ -67,7 +77,8 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
             logger,
             "request.crashed",
             logging.ERROR,
-            path=request.path,
+            method=request.method,
+            route=route_pattern(request),
             error=type(error).__name__,
         )
         raise problem(500, "internal_error", "Apuri could not handle this request") from None

@@ -6,19 +6,21 @@ returns the channel-neutral reply model as JSON.
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant import safe_json
 from assistant.client_address import client_key
 from assistant.core import Inbound
 from assistant.keys import ASSISTANT
 from assistant.problems import invalid_request
 
 CHANNEL = "api"
+# A message is a flat object; a little nesting is allowed so that a wrong shape gets its 422.
+MAX_DEPTH = 8
 
 
 class MessageRequest(BaseModel):
@@ -53,11 +55,15 @@ class MessageRequest(BaseModel):
 
 
 async def read_message(request: web.Request) -> MessageRequest:
-    """The request's body as a `MessageRequest`; a clear 400/422 when it is not one."""
+    """The request's body as a `MessageRequest`; a clear 400/413/422 when it is not one.
+
+    The body is read as UTF-8 whatever charset the request names, within the JSON limits
+    of `safe_json` (size, depth, digits, no NaN and no lone surrogates).
+    """
     try:
-        body: Any = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise invalid_request(400, "body is not valid JSON") from None
+        body: Any = safe_json.loads(await request.read(), max_depth=MAX_DEPTH)
+    except safe_json.UnsafeJSON as error:
+        raise invalid_request(error.status, error.detail) from None
     if not isinstance(body, dict):
         raise invalid_request(400, "body must be a JSON object")
     try:

@@ -16,7 +16,6 @@ one for another room, gets 403; a third party, or a second of the same role, get
 from __future__ import annotations
 
 import html
-import json
 import logging
 import time
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from assistant import safe_json
 from assistant.keys import DATABASE, SETTINGS
 from assistant.logs import event, pseudonym
 from channels.telecare_app import TELECARE, page, request_lang
@@ -36,6 +36,8 @@ from telecare.tokens import ROOM_TOKEN_TTL_S, Role, RoomToken, TokenError, sign,
 logger = logging.getLogger(__name__)
 
 MAX_SIGNAL_BYTES = 64 * 1024
+# Offers, answers and candidates are shallow objects; deeper frames are dropped unparsed.
+MAX_SIGNAL_DEPTH = 8
 LINK_TTL_S = 4 * 3600
 PRECALL_TTL_S = 15 * 60
 HEARTBEAT_EVERY_S = 30.0
@@ -273,15 +275,26 @@ async def signal_socket(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+def parse_signal(raw: str) -> dict[str, Any] | None:
+    """A signaling frame as a JSON object, or None for a frame that is dropped.
+
+    The protocol has no error frame: a frame that is not a JSON object within
+    `safe_json`'s limits (size, depth, digits, no NaN, no lone surrogates) is ignored, as
+    an unknown type is, and never passed on to the other party.
+    """
+    try:
+        data = safe_json.loads(raw, max_depth=MAX_SIGNAL_DEPTH, max_bytes=MAX_SIGNAL_BYTES)
+    except safe_json.UnsafeJSON:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 async def _on_frame(
     request: web.Request, room_id: str, role: Role, party: _Socket, raw: str
 ) -> None:
     """One signaling frame: stored (stats), answered (ping) or relayed to the other party."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        return
-    if not isinstance(data, dict):
+    data = parse_signal(raw)
+    if data is None:
         return
     if data.get("type") == "stats":
         try:

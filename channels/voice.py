@@ -373,17 +373,32 @@ async def _silence(
     return xml(response)
 
 
+# Twilio's call statuses are short lowercase words ("in-progress", "no-answer").
+_CALL_STATUS = re.compile(r"[a-z][a-z-]{0,23}")
+# No call lasts longer than a day (Twilio ends every call within 24 hours).
+MAX_CALL_SECONDS = 24 * 3600
+
+
+def _call_duration(value: str) -> int | None:
+    """CallDuration in seconds when it is a plausible one; otherwise unknown (None)."""
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        return None
+    seconds = int(value)
+    return seconds if seconds <= MAX_CALL_SECONDS else None
+
+
 async def call_status(request: web.Request) -> web.Response:
     """POST /twilio/voice/status: Twilio's status callback, recorded for the contact centre."""
     params, _, state = await _call_params(request)
-    status = params.get("CallStatus", "")[:24] or "unknown"
+    status = params.get("CallStatus", "")
+    status = status if _CALL_STATUS.fullmatch(status) else "unknown"
     duration = params.get("CallDuration", "")
     async with sessions(request.app[DATABASE])() as session, session.begin():
         session.add(
             CallRecord(
                 call_sid=params["CallSid"],
                 status=status,
-                duration_s=int(duration) if duration.isdigit() else None,
+                duration_s=_call_duration(duration),
                 lang=state.get("lang"),
                 recorded_at=dt.datetime.now(dt.UTC),
             )

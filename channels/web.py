@@ -29,6 +29,7 @@ from typing import Any, Literal, cast
 from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from assistant import safe_json
 from assistant.client_address import client_key
 from assistant.core import (
     Assistant,
@@ -53,6 +54,8 @@ HEARTBEAT_SECONDS = 25.0
 # A frame holds one message of at most max_message_chars (2000) characters; larger frames
 # close the socket with 1009 before they are read.
 MAX_FRAME_BYTES = 16 * 1024
+# A frame is a flat object: deeper JSON is refused before it is parsed.
+MAX_FRAME_DEPTH = 8
 # Each socket may send a burst of messages (a reconnect resends the unanswered ones), then
 # about one every two seconds; more, or many invalid frames, close it with 1008.
 BURST = 12
@@ -150,10 +153,14 @@ WEB_CHAT = web.AppKey("web_chat", WebChat)
 
 
 def parse_frame(data: str) -> ClientMessage | Literal["ping"]:
-    """The widget's frame, validated; `Refused` when it is not one the channel takes."""
+    """The widget's frame, validated; `Refused` when it is not one the channel takes.
+
+    Any text at all gets one of the two: the JSON is read within `safe_json`'s limits
+    (depth, digits, no NaN, no lone surrogates) and the frame's own size limit.
+    """
     try:
-        body: Any = json.loads(data)
-    except json.JSONDecodeError:
+        body: Any = safe_json.loads(data, max_depth=MAX_FRAME_DEPTH, max_bytes=MAX_FRAME_BYTES)
+    except safe_json.UnsafeJSON:
         raise Refused("invalid_request") from None
     if not isinstance(body, dict):
         raise Refused("invalid_request")
