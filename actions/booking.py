@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import secrets
 from typing import Any, cast
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,8 +21,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking_texts import KIND_BUTTONS, Lang, euros, length_label, text
-from assistant.settings import LANGUAGES, Settings
-from booking.db import create_engine
+from actions.deps import client_of, dependencies
+from actions.identity import CODE, VERIFIED, awaiting_code, extract_code, looks_like_code, proved
+from assistant.settings import LANGUAGES
 from booking.engine import Alternative, BookingEngine, BookingRefused, BookingRequest, rules_of
 from booking.matching import match_resources
 from booking.messages import Reason, when_text
@@ -41,29 +43,18 @@ RESOURCE, DATE, TIME, MINUTES, PHONE = (
     "booking_phone",
 )
 CANDIDATES = "booking_candidates"
+# Set at the read-back: the booking's idempotency key, so a confirmation that is retried
+# (the action server died mid-booking) returns the booking already made.
+ATTEMPT = "booking_attempt"
 FORM_SLOTS = (RESOURCE, DATE, TIME, MINUTES, PHONE)
 TASK_INTENTS = ("my_bookings", "cancel_booking", "change_booking")
 _PHONE_LIKE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
 MAX_LISTED = 5
 
 
-class _Shared:
-    engine: BookingEngine | None = None
-
-
 def booking() -> BookingEngine:
     """The action server's booking engine over the configured database."""
-    if _Shared.engine is None:
-        settings = Settings.from_env()
-        _Shared.engine = BookingEngine(
-            create_engine(settings.effective_database_url), secret=settings.secret
-        )
-    return _Shared.engine
-
-
-def set_booking(engine: BookingEngine | None) -> None:
-    """Replaces the engine the actions use (tests)."""
-    _Shared.engine = engine
+    return dependencies().booking
 
 
 def lang_of(tracker: Tracker) -> Lang:
@@ -188,6 +179,19 @@ def _alt_slots(tracker: Tracker) -> dict[str, Any]:
     }
 
 
+def _is_code_answer(tracker: Tracker) -> bool:
+    """The message answers the code question: nothing else is read from it."""
+    return awaiting_code(tracker) or looks_like_code(_message_text(tracker))
+
+
+async def _stale_code(tracker: Tracker) -> list[EventType]:
+    """A "verified" left from another number does not prove this one."""
+    if tracker.get_slot(CODE) == VERIFIED and not await proved(tracker, tracker.get_slot(PHONE)):
+        tracker.slots[CODE] = None
+        return [SlotSet(CODE, None)]
+    return []
+
+
 class ValidateBookingForm(FormValidationAction):
     """Fills the booking form from whatever the resident says, in any order."""
 
@@ -201,7 +205,10 @@ class ValidateBookingForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        return list(FORM_SLOTS)
+        # The confirmation goes only to a number proved in this conversation.
+        if await proved(tracker, tracker.get_slot(PHONE)):
+            return list(FORM_SLOTS)
+        return [*FORM_SLOTS, CODE]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -213,11 +220,21 @@ class ValidateBookingForm(FormValidationAction):
         extracted = tracker.slots_to_validate()
         if CANDIDATES in extracted and not any(e.get("name") == CANDIDATES for e in events):
             events.append(SlotSet(CANDIDATES, extracted[CANDIDATES]))
-        return events
+        return [*events, *await _stale_code(tracker)]
+
+    async def extract_verification_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = _message_text(tracker)
+        return await extract_code(
+            dispatcher, tracker, message, other_number=bool(phone_in(message))
+        )
 
     async def extract_booking_resource(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _is_code_answer(tracker):
+            return {}
         alt = _alt_slots(tracker)
         if alt:
             return alt
@@ -238,6 +255,8 @@ class ValidateBookingForm(FormValidationAction):
     async def extract_booking_minutes(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _is_code_answer(tracker):
+            return {}
         chosen = _entity(tracker, MINUTES)
         if chosen and chosen.isdigit():
             return {MINUTES: float(chosen)}
@@ -247,15 +266,20 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         message = _message_text(tracker)
+        if looks_like_code(message):
+            return {}
         phone = phone_in(message)
         if phone:
-            return {PHONE: phone}
+            # A new number (also while a code is awaited) is proved afresh.
+            return {PHONE: phone, CODE: None}
         if tracker.get_slot("requested_slot") == PHONE and _PHONE_LIKE.search(message):
             dispatcher.utter_message(text=text("bad_phone", lang_of(tracker)))
         return {}
 
     @staticmethod
     def _when(tracker: Tracker) -> dict[str, Any]:
+        if _is_code_answer(tracker):
+            return {}
         message = without_phone(_message_text(tracker))
         if not message.strip():
             return {}
@@ -387,7 +411,8 @@ class ActionAskBookingPhone(_AskText):
 
 
 def _reset() -> list[EventType]:
-    return [SlotSet(name, None) for name in (RESOURCE, DATE, TIME, MINUTES, CANDIDATES)]
+    names = (RESOURCE, DATE, TIME, MINUTES, CANDIDATES, CODE, ATTEMPT)
+    return [SlotSet(name, None) for name in names]
 
 
 class ActionBookingSummary(Action):
@@ -455,7 +480,7 @@ class ActionBookingSummary(Action):
                 {"title": text("no", lang), "payload": "/deny"},
             ],
         )
-        return events
+        return [*events, SlotSet(ATTEMPT, secrets.token_hex(8))]
 
 
 class ActionBook(Action):
@@ -472,16 +497,24 @@ class ActionBook(Action):
         if start is None or not tracker.get_slot(RESOURCE) or not tracker.get_slot(PHONE):
             dispatcher.utter_message(text=text("no_alternatives", lang))
             return []
+        phone = str(tracker.get_slot(PHONE))
+        if not await proved(tracker, phone):
+            # No confirmation goes to a number nobody proved here (the proof may have expired).
+            dispatcher.utter_message(text=text("verify_needed", lang))
+            return [SlotSet(CODE, None), SlotSet(PHONE, None), FollowupAction("booking_form")]
         channel = str(((tracker.latest_message or {}).get("metadata") or {}).get("channel", "chat"))
+        attempt = tracker.get_slot(ATTEMPT)
         try:
             booked = await booking().book(
                 BookingRequest(
                     resource_id=str(tracker.get_slot(RESOURCE)),
                     start=start,
                     minutes=int(float(tracker.get_slot(MINUTES) or 60)),
-                    phone=str(tracker.get_slot(PHONE)),
+                    phone=phone,
                     lang=lang,
                     channel=channel[:16],
+                    idempotency_key=f"chat-{attempt}" if attempt else None,
+                    client=client_of(tracker.latest_message),
                 )
             )
         except BookingRefused as refusal:
@@ -550,16 +583,46 @@ class ActionBookingStop(Action):
 
 
 class ValidateContactForm(FormValidationAction):
-    """Asks the phone number bookings are held under (for my bookings, cancel, move)."""
+    """Proves whose bookings these are (for my bookings, cancel, move).
+
+    On SMS and the phone the gateway has proved the sender's number: nothing is asked.
+    On the web the resident gives the number and types back the code sent to it.
+    """
 
     def name(self) -> str:
         return "validate_contact_form"
 
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if await dependencies().identities.of_conversation(tracker.sender_id) is not None:
+            return []
+        return [PHONE, CODE]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = list(await super().get_validation_events(dispatcher, tracker, domain))
+        return [*events, *await _stale_code(tracker)]
+
     async def extract_booking_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = phone_in(_message_text(tracker))
-        return {PHONE: phone} if phone else {}
+        message = _message_text(tracker)
+        phone = None if looks_like_code(message) else phone_in(message)
+        return {PHONE: phone, CODE: None} if phone else {}
+
+    async def extract_verification_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = _message_text(tracker)
+        return await extract_code(
+            dispatcher, tracker, message, other_number=bool(phone_in(message))
+        )
 
 
 def _task(tracker: Tracker) -> tuple[str | None, str]:
@@ -589,10 +652,15 @@ class ActionBookingManage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         lang = lang_of(tracker)
-        phone = str(tracker.get_slot(PHONE) or "")
+        session = await dependencies().identities.of_conversation(tracker.sender_id)
+        if session is None:
+            # The proof has expired since the form: prove the number again.
+            dispatcher.utter_message(text=text("verify_needed", lang))
+            return [SlotSet(CODE, None), SlotSet(PHONE, None), FollowupAction("contact_form")]
+        phone = session.phone
         task, words = _task(tracker)
         engine = booking()
-        bookings = await engine.reservations_of(phone) if phone else []
+        bookings = await engine.reservations_of(phone)
         chosen_id = _entity(tracker, "booking_id")
         if not bookings:
             dispatcher.utter_message(text=text("no_bookings", lang))

@@ -29,6 +29,44 @@ TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Which mobile number should I send the confirmation to? With it you can also "
         "cancel or move the booking.",
     },
+    "ask_code": {
+        "fi": "Lähetin 6-numeroisen koodin tekstiviestinä numeroon, joka päättyy {last}. "
+        "Kirjoita koodi tähän. Näin varmistan, että numero on sinun.",
+        "sv": "Jag skickade en sexsiffrig kod i ett sms till numret som slutar på {last}. "
+        "Skriv koden här. Så vet jag att numret är ditt.",
+        "en": "I sent a 6-digit code by text message to the number ending {last}. "
+        "Type the code here. That way I know the number is yours.",
+    },
+    "code_format": {
+        "fi": "Koodissa on 6 numeroa, esimerkiksi 123456.",
+        "sv": "Koden har 6 siffror, till exempel 123456.",
+        "en": "The code has 6 digits, for example 123456.",
+    },
+    "code_wrong": {
+        "fi": "Koodi ei ole oikein. Yrityksiä on jäljellä {left}.",
+        "sv": "Koden stämmer inte. Du har {left} försök kvar.",
+        "en": "That code is not right. You have {left} tries left.",
+    },
+    "code_expired": {
+        "fi": "Koodi ei ole enää voimassa. Mihin numeroon lähetän uuden koodin?",
+        "sv": "Koden gäller inte längre. Till vilket nummer ska jag skicka en ny kod?",
+        "en": "That code is no longer valid. Which number should I send a new code to?",
+    },
+    "code_locked": {
+        "fi": "Koodi kirjoitettiin väärin liian monta kertaa. Mihin numeroon lähetän uuden koodin?",
+        "sv": "Koden skrevs fel för många gånger. Till vilket nummer ska jag skicka en ny kod?",
+        "en": "The code was typed wrong too many times. Which number should I send a new code to?",
+    },
+    "code_rate_limited": {
+        "fi": "Tähän numeroon on lähetetty juuri useita koodeja. Yritä hetken päästä uudelleen.",
+        "sv": "Flera koder har nyss skickats till det här numret. Försök igen om en stund.",
+        "en": "Several codes were just sent to this number. Please try again in a while.",
+    },
+    "verify_needed": {
+        "fi": "Varmistan ensin, että puhelinnumero on sinun. Mikä on matkapuhelinnumerosi?",
+        "sv": "Jag kontrollerar först att telefonnumret är ditt. Vilket är ditt mobilnummer?",
+        "en": "First I need to check that the phone number is yours. What is your mobile number?",
+    },
     "which_space": {
         "fi": "Mitä tilaa haluat varata? Voit kirjoittaa paikan nimen, esimerkiksi "
         "'Liikuntamylly' tai 'Oodin ryhmätila', tai valita tilatyypin.",

@@ -23,6 +23,7 @@ from assistant.messages import message
 from assistant.rasa_client import RasaClient, RasaFailed, RasaUnavailable
 from assistant.replies import AssistantResponse, Language, Reply
 from assistant.settings import LANGUAGES, Settings
+from privacy.identity import Identities
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ REPLY_CACHE_SECONDS = 15 * 60
 
 # A button payload: "/intent" optionally followed by a JSON object of entities.
 PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z0-9_]{0,63}(\{.{0,500}\})?$", re.DOTALL)
+E164 = re.compile(r"\+[1-9]\d{6,14}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
 
 
@@ -112,6 +114,9 @@ class Assistant:
         self._rasa = rasa
         self._redis = redis
         self._detector = detector
+        # The number a channel proved (Twilio's caller or sender) opens or renews the
+        # conversation's resident session before Rasa sees the message.
+        self._identities = Identities(redis, settings.secret) if settings.secret_key else None
 
     @staticmethod
     def sender_id(channel: str, conversation_id: str) -> str:
@@ -142,6 +147,12 @@ class Assistant:
         else:
             raise InvalidMessage("text or payload is required")
 
+        if (
+            inbound.verified_phone
+            and self._identities is not None
+            and E164.fullmatch(inbound.verified_phone)
+        ):
+            await self._identities.prove(sender, inbound.verified_phone, "channel")
         remembered = await self.remembered_language(sender)
         fallback_lang = self._fallback_language(inbound.lang, detection, remembered)
         metadata = {
@@ -156,6 +167,7 @@ class Assistant:
                     "confident": detection.confident,
                 },
                 "default_lang": self._settings.default_language,
+                "client": inbound.client,
             },
         }
         phone = self._settings.helpline_phone

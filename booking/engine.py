@@ -110,6 +110,8 @@ class BookingRequest:
     lang: str
     channel: str
     idempotency_key: str | None = None
+    # A keyed hash of the client's address (web, API), for the per-address booking limit.
+    client: str | None = None
 
     def fingerprint(self) -> str:
         body = json.dumps(

@@ -12,23 +12,40 @@ import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions import booking as actions
+from actions import identity as identity_actions
+from actions.deps import Dependencies, use
+from booking.db import sessions
 from booking.engine import BookingEngine, BookingRequest
+from booking.models import OutboxMessage
 from booking.rules import HELSINKI, is_public_holiday
+from privacy.identity import Identities
 from tests.booking.conftest import SECRET
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 PHONE = "+358401234567"
+SENDER = "api-test"
 
 
 @pytest.fixture
-def live(booking_engine: AsyncEngine) -> Any:
+async def ids(redis: Redis) -> Any:
+    await redis.flushdb()
+    yield Identities(redis, SECRET)
+    await redis.flushdb()
+
+
+@pytest.fixture
+async def live(booking_engine: AsyncEngine, ids: Identities) -> Any:
+    """The actions over the test database, in a conversation that has proved PHONE."""
     engine = BookingEngine(booking_engine, secret=SECRET)
-    actions.set_booking(engine)
+    use(Dependencies(booking=engine, identities=ids))
+    await ids.prove(SENDER, PHONE, "sms-code")
     yield engine
-    actions.set_booking(None)
+    use(None)
 
 
 def next_weekday(weekday: int) -> dt.date:
@@ -47,9 +64,10 @@ def tracker(
     entities: list[dict[str, Any]] | None = None,
     events: list[dict[str, Any]] | None = None,
     loop: str | None = None,
+    sender: str = SENDER,
 ) -> Tracker:
     return Tracker(
-        sender_id="api-test",
+        sender_id=sender,
         slots={"language": lang, **(slots or {})},
         latest_message={
             "text": text,
@@ -242,3 +260,131 @@ async def test_a_place_and_time_said_outside_a_booking_start_one(live: Any) -> N
     assert slots["booking_resource"] == "maunula-sports-hall"
     assert (slots["booking_date"], slots["booking_time"]) == (day.isoformat(), "18:00")
     assert dispatcher.messages == []
+
+
+# -- whose bookings: the number is proved before anything touches them -------------------
+
+
+async def sent_codes(engine: BookingEngine) -> list[str]:
+    async with sessions(engine.engine)() as session:
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "code"))
+        return [m.body for m in rows]
+
+
+async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
+    live: BookingEngine, ids: Identities
+) -> None:
+    stranger = "web-stranger"
+    other = "+358409876543"
+    slots = {"requested_slot": "booking_phone", **filled(next_weekday(2), 18)}
+    slots.pop("booking_phone")
+    t = tracker("040 987 6543", slots=slots, loop="booking_form", sender=stranger)
+    dispatcher = CollectingDispatcher()
+    events = await actions.ValidateBookingForm().run(dispatcher, t, DOMAIN)
+    set_ = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert set_["booking_phone"] == other
+    # Every other slot is filled: Rasa's form asks for the code next.
+    required = await actions.ValidateBookingForm().required_slots([], dispatcher, t, DOMAIN)
+    assert required == [*actions.FORM_SLOTS, "verification_code"]
+    assert t.get_slot("verification_code") is None
+
+    asked = tracker("040 987 6543", slots={**slots, **set_}, sender=stranger)
+    (question,), _ = await run(identity_actions.ActionAskVerificationCode(), asked)
+    assert question["text"].startswith("Lähetin 6-numeroisen koodin")
+    assert "päättyy 43" in question["text"]
+    (body,) = await sent_codes(live)
+    code = body.split("koodisi on ")[1][:6]
+    # Asking again (a wrong answer) does not send a second code.
+    await run(identity_actions.ActionAskVerificationCode(), asked)
+    assert len(await sent_codes(live)) == 1
+
+    waiting = {**slots, **set_, "requested_slot": "verification_code"}
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    messages, got = await run(
+        actions.ValidateBookingForm(),
+        tracker(wrong, slots=waiting, loop="booking_form", sender=stranger),
+    )
+    assert messages[0]["text"] == "Koodi ei ole oikein. Yrityksiä on jäljellä 4."
+    assert got["verification_code"] is None and "booking_time" not in got
+    assert not await ids.proves(stranger, other)
+
+    messages, got = await run(
+        actions.ValidateBookingForm(),
+        tracker(f"{code[:3]} {code[3:]}", slots=waiting, loop="booking_form", sender=stranger),
+    )
+    assert messages == []
+    assert got["requested_slot"] is None, "the number is proved: the form is complete"
+    assert got.get("booking_time") is None, "the code is not read as a time"
+    assert await ids.proves(stranger, other)
+
+
+async def test_the_senders_own_number_needs_no_code(live: BookingEngine, ids: Identities) -> None:
+    await ids.prove("sms-own", "+358409876543", "channel")
+    slots = {"requested_slot": "booking_phone", **filled(next_weekday(2), 18)}
+    slots.pop("booking_phone")
+    _, got = await run(
+        actions.ValidateBookingForm(),
+        tracker("040 987 6543", slots=slots, loop="booking_form", sender="sms-own"),
+    )
+    assert got["booking_phone"] == "+358409876543"
+    assert got["requested_slot"] is None
+    assert await sent_codes(live) == []
+
+
+async def test_no_booking_for_a_number_nobody_proved(live: BookingEngine) -> None:
+    day = next_weekday(2)
+    slots = {**filled(day, 18), "booking_phone": "+358409876543"}
+    (message,), got = await run(
+        actions.ActionBook(), tracker("kyllä", "affirm", slots=slots, sender="web-x")
+    )
+    assert message["text"].startswith("Varmistan ensin")
+    assert got["booking_phone"] is None
+    assert await live.reservations_of("+358409876543") == []
+
+
+async def test_a_confirmation_retried_after_a_crash_books_once(live: BookingEngine) -> None:
+    day = next_weekday(2)
+    slots = {**filled(day, 19), "booking_attempt": "a1b2c3d4e5f60718"}
+    (first,), _ = await run(actions.ActionBook(), tracker("kyllä", "affirm", slots=slots))
+    (again,), _ = await run(actions.ActionBook(), tracker("kyllä", "affirm", slots=slots))
+    assert first["text"].startswith("Varaus on tehty")
+    assert again["text"] == first["text"], "the retry answers with the booking already made"
+    assert len(await live.reservations_of(PHONE)) == 1
+
+
+async def test_someone_elses_number_lists_nothing(live: BookingEngine, ids: Identities) -> None:
+    """The probe: typing a resident's number in a new conversation used to list, cancel and
+    move their bookings. Now the number must be proved by a code sent to it."""
+    day = next_weekday(4)
+    start = dt.datetime.combine(day, dt.time(10), HELSINKI)
+    booked = await live.book(BookingRequest("oodi-group-room-1", start, 60, PHONE, "fi", "t"))
+    attacker = "web-attacker"
+    ask = [{"event": "user", "text": "näytä varaukseni",
+            "parse_data": {"intent": {"name": "my_bookings"}}}]  # fmt: skip
+    form = actions.ValidateContactForm()
+    t = tracker("040 123 4567", "inform", slots={"requested_slot": "booking_phone"},
+                events=ask, loop="contact_form", sender=attacker)  # fmt: skip
+    _, got = await run(form, t)
+    assert got["booking_phone"] == PHONE
+    required = await form.required_slots([], CollectingDispatcher(), t, DOMAIN)
+    assert required == ["booking_phone", "verification_code"], "a code is needed"
+    # Guessing codes: five wrong tries lock the code; the bookings are never shown.
+    waiting = {"booking_phone": PHONE, "requested_slot": "verification_code"}
+    await run(identity_actions.ActionAskVerificationCode(), tracker("x", slots=waiting,
+              sender=attacker))  # fmt: skip
+    texts: list[str] = []
+    for guess in ("000000", "111111", "222222", "333333", "444444"):
+        messages, got = await run(
+            form, tracker(guess, slots=waiting, loop="contact_form", sender=attacker)
+        )
+        texts.extend(m["text"] for m in messages)
+    assert texts[-1].startswith("Koodi kirjoitettiin väärin liian monta kertaa")
+    assert got["booking_phone"] is None
+    cancel = [{"event": "user", "text": "/cancel_booking",
+               "parse_data": {"intent": {"name": "cancel_booking"}}}]  # fmt: skip
+    t = tracker("/cancel_booking", "cancel_booking", slots={"booking_phone": PHONE},
+                entities=[{"entity": "booking_id", "value": booked.reservation.id}],
+                events=cancel, sender=attacker)  # fmt: skip
+    (refused,), _ = await run(actions.ActionBookingManage(), t)
+    assert refused["text"].startswith("Varmistan ensin")
+    assert len(await live.reservations_of(PHONE)) == 1, "the booking is still there"
