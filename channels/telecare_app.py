@@ -18,13 +18,16 @@ import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from assistant.client_address import request_scheme
 from assistant.keys import DATABASE, REDIS, SETTINGS
 from assistant.settings import Settings
 from channels.telecare_texts import pick_lang, text
 from telecare.accounts import NurseAccounts, SessionStore
+from telecare.lockout import SignInLockout
 from telecare.precall import PrecallEchoes
 from telecare.queue import CallQueue
 from telecare.rooms import Rooms
@@ -40,6 +43,7 @@ class Telecare:
     sessions: SessionStore
     rooms: Rooms
     precall: PrecallEchoes
+    lockout: SignInLockout
 
 
 TELECARE = web.AppKey("telecare", Telecare)
@@ -57,6 +61,9 @@ async def telecare_ctx(app: web.Application) -> AsyncIterator[None]:
         sessions=SessionStore(app[REDIS], dt.timedelta(hours=settings.nurse_session_hours)),
         rooms=Rooms(),
         precall=PrecallEchoes(settings.ice_servers, limit=settings.precall_max),
+        lockout=SignInLockout(
+            app[REDIS], settings.secret_key.encode(), prefix="apuri:nurse:failed"
+        ),
     )
     app[TELECARE] = telecare
     yield
@@ -67,6 +74,45 @@ def base_url(request: web.Request) -> str:
     """The public address for links: PUBLIC_BASE_URL, or the address this request used."""
     configured = request.app[SETTINGS].public_base_url
     return configured or f"{request.scheme}://{request.host}"
+
+
+Origin = tuple[str, str, int]
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> Origin | None:
+    """(scheme, host, port) of an http(s) URL or Origin header, ports made explicit;
+    None for anything else (an opaque "null" origin, another scheme, no host)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def own_origins(request: web.Request) -> set[Origin]:
+    """The origins Apuri's own pages have: the one this request was made to (its scheme
+    as the client used it) and PUBLIC_BASE_URL's when it is set."""
+    settings = request.app[SETTINGS]
+    candidates = [f"{request_scheme(request, settings)}://{request.host}"]
+    if settings.public_base_url:
+        candidates.append(settings.public_base_url)
+    return {origin for origin in map(origin_of, candidates) if origin is not None}
+
+
+def same_origin(request: web.Request) -> bool:
+    """Whether the page that opened this request is one of Apuri's own: its Origin's
+    scheme, host and port all match. A request without Origin comes from no browser
+    page (browsers always send it on a WebSocket) and is left to its credentials."""
+    header = request.headers.get("Origin")
+    if header is None:
+        return True
+    origin = origin_of(header)
+    return origin is not None and origin in own_origins(request)
 
 
 def request_lang(request: web.Request) -> str:

@@ -3,7 +3,10 @@
 Sessions are HttpOnly, SameSite=Strict cookies (Secure unless APURI_SECURE_COOKIES=false)
 naming a session in Redis. Every state-changing request carries the session's CSRF
 token (a form field or the X-CSRF-Token header); the sign-in form uses a double-submit
-cookie. The queue socket checks the session and that the page came from this origin.
+cookie. Failed sign-ins are limited per address and account, per account and per address
+(the client's address, behind APURI_TRUSTED_PROXIES), with a browser that signed in
+before held to its own limit instead (`telecare.lockout`). The queue socket checks the
+session and that the page came from Apuri's own origin: scheme, host and port.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
 import html
 import logging
@@ -21,15 +23,17 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from assistant.keys import DATABASE, REDIS, SETTINGS
+from assistant.client_address import request_address
+from assistant.keys import DATABASE, SETTINGS
 from assistant.logs import event, pseudonym
 from booking.phones import InvalidPhone
 from booking.rules import HELSINKI
-from channels.telecare_app import TELECARE, base_url, page, request_lang
+from channels.telecare_app import TELECARE, base_url, page, request_lang, same_origin
 from channels.telecare_call import call_body, precall_body, precall_token, room_token_reply
 from channels.telecare_texts import text
 from telecare import stats, visits
 from telecare.accounts import ConsoleSession, NurseInfo
+from telecare.lockout import DEVICE_TTL_S, MAX_DEVICE_TOKENS
 from telecare.queue import CallRequest
 from telecare.tokens import is_room_id, sign
 
@@ -37,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "apuri_nurse"
 LOGIN_CSRF_COOKIE = "apuri_nurse_login"
+# Which accounts signed in from this browser before; sent to the sign-in form only.
+DEVICE_COOKIE = "apuri_nurse_device"
+LOGIN_PATH = "/nurse/login"
 QUEUE_REFRESH_S = 1.0
 HEARTBEAT_EVERY_S = 30.0
 
@@ -46,7 +53,12 @@ def _esc(key: str, lang: str) -> str:
 
 
 def _cookie(
-    response: web.StreamResponse, request: web.Request, name: str, value: str, **extra: Any
+    response: web.StreamResponse,
+    request: web.Request,
+    name: str,
+    value: str,
+    path: str = "/",
+    **extra: Any,
 ) -> None:
     response.set_cookie(
         name,
@@ -54,9 +66,15 @@ def _cookie(
         httponly=True,
         samesite="Strict",
         secure=request.app[SETTINGS].secure_cookies,
-        path="/",
+        path=path,
         **extra,
     )
+
+
+def _device_tokens(request: web.Request) -> list[str]:
+    """The sign-ins this browser remembers (telecare.lockout's device tokens)."""
+    value = request.cookies.get(DEVICE_COOKIE, "")
+    return [token for token in value.split("~") if token][:MAX_DEVICE_TOKENS]
 
 
 async def _signed_in(request: web.Request) -> tuple[ConsoleSession, NurseInfo] | None:
@@ -113,32 +131,6 @@ async def login_page(
     return response
 
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT_S = 15 * 60
-
-
-def _failure_keys(request: web.Request, username: str) -> list[str]:
-    """Failed sign-ins are counted per account and per address (hashed, never the name)."""
-    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:24]
-    address = hashlib.sha256((request.remote or "").encode()).hexdigest()[:24]
-    return [f"apuri:nurse:failed:user:{account}", f"apuri:nurse:failed:addr:{address}"]
-
-
-async def _locked_out(request: web.Request, keys: list[str]) -> bool:
-    counts = await request.app[REDIS].mget(keys)
-    return any(
-        int(c or 0) >= MAX_FAILED_LOGINS * (1 if i == 0 else 4) for i, c in enumerate(counts)
-    )
-
-
-async def _count_failure(request: web.Request, keys: list[str]) -> None:
-    async with request.app[REDIS].pipeline(transaction=True) as pipe:
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, LOCKOUT_S)
-        await pipe.execute()
-
-
 async def login_get(request: web.Request) -> web.Response:
     return await login_page(request)
 
@@ -152,16 +144,19 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="csrf")
     telecare = request.app[TELECARE]
     username = str(form.get("username", ""))[:64]
-    keys = _failure_keys(request, username)
-    if await _locked_out(request, keys):
-        event(logger, "telecare.login_locked", logging.WARNING)
+    address = request_address(request, request.app[SETTINGS])
+    remembered = _device_tokens(request)
+    device = telecare.lockout.device_of(username, remembered)
+    waits = await telecare.lockout.refused(username, address, device)
+    if waits is not None:
+        event(logger, "telecare.login_locked", logging.WARNING, limit=waits)
         return await login_page(request, failed=True, locked=True)
     nurse = await telecare.accounts.authenticate(username, str(form.get("password", ""))[:200])
     if nurse is None:
-        await _count_failure(request, keys)
-        event(logger, "telecare.login_failed", logging.WARNING)
+        await telecare.lockout.failed(username, address, device)
+        event(logger, "telecare.login_failed", logging.WARNING, known_browser=device is not None)
         return await login_page(request, failed=True)
-    await request.app[REDIS].delete(keys[0])
+    await telecare.lockout.succeeded(username, address, device)
     session = await telecare.sessions.create(nurse.id)
     event(logger, "telecare.login", nurse=nurse.id)
     response = web.HTTPSeeOther(f"/nurse?lang={request_lang(request)}")
@@ -173,6 +168,10 @@ async def login_post(request: web.Request) -> web.StreamResponse:
         max_age=int(telecare.sessions.ttl.total_seconds()),
     )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/")
+    tokens = telecare.lockout.remember_device(username, remembered)
+    _cookie(
+        response, request, DEVICE_COOKIE, "~".join(tokens), max_age=DEVICE_TTL_S, path=LOGIN_PATH
+    )
     raise response
 
 
@@ -293,8 +292,8 @@ async def queue_socket(request: web.Request) -> web.WebSocketResponse:
     found = await _signed_in(request)
     if found is None:
         raise web.HTTPUnauthorized(text="sign in")
-    origin = request.headers.get("Origin", "")
-    if origin and origin.split("://", 1)[-1] != request.host:
+    if not same_origin(request):
+        event(logger, "telecare.origin_refused", logging.WARNING, nurse=found[1].id)
         raise web.HTTPForbidden(text="origin")
     _session, nurse = found
     queue = request.app[TELECARE].queue
