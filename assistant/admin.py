@@ -1,46 +1,101 @@
 """The operator's page of outgoing messages: `GET /admin/outbox`.
 
 Shows what Apuri sent or is about to send to residents (confirmations, reminders,
-cancellations) and what failed, newest first, with phone numbers masked. Protected by
-HTTP Basic authentication with APURI_ADMIN_PASSWORD; with no password set, it is served
-to this machine (loopback) only.
+cancellations) and what failed, newest first, with phone numbers masked. Always behind
+HTTP Basic authentication: user `admin` and APURI_ADMIN_PASSWORD (`apuri run` makes one in
+var/admin.password when it is not set). With no password at all the page answers 503 and
+shows nothing. Failed attempts are limited like the nurse sign-in (`telecare.lockout`):
+10 from one address, 25 from all addresses together (at most 100 guesses an hour), each
+count lasting 15 minutes after its last failure.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hmac
+import logging
 from html import escape
 
 from aiohttp import web
 from sqlalchemy import select
 
-from assistant.keys import BOOKING, SETTINGS
+from assistant.client_address import request_address
+from assistant.keys import BOOKING, REDIS, SETTINGS
+from assistant.logs import event
 from booking.models import OutboxMessage
 from booking.phones import masked
 from booking.rules import HELSINKI
+from telecare.lockout import Limits, SignInLockout
 
-LOOPBACK = {"127.0.0.1", "::1"}
+logger = logging.getLogger(__name__)
+
+USERNAME = "admin"
+LIMITS = Limits(pair=10, account=25, address=None)
+CHALLENGE = {"WWW-Authenticate": 'Basic realm="Apuri admin", charset="UTF-8"'}
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
 
 
-def _allowed(request: web.Request) -> bool:
-    password = request.app[SETTINGS].admin_password
-    if not password:
-        return request.remote in LOOPBACK
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Basic "):
-        return False
+def _credentials(request: web.Request) -> tuple[str, str] | None:
+    """The (user, password) of a Basic Authorization header, or None."""
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
     try:
-        _, _, given = base64.b64decode(header[6:]).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return hmac.compare_digest(given.encode(), password.encode())
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, colon, password = decoded.partition(":")
+    return (user, password) if colon else None
+
+
+def _matches(given: tuple[str, str] | None, password: str) -> bool:
+    """Both user and password compared in constant time, whatever the first gives."""
+    user, secret = given or ("", "")
+    same_user = hmac.compare_digest(user.encode(), USERNAME.encode())
+    same_password = hmac.compare_digest(secret.encode(), password.encode())
+    return given is not None and same_user and same_password
+
+
+async def _authorize(request: web.Request) -> None:
+    """Raises unless the request carries the admin credential (and may try now)."""
+    settings = request.app[SETTINGS]
+    if not settings.admin_password:
+        raise web.HTTPServiceUnavailable(
+            text="The admin pages are closed: APURI_ADMIN_PASSWORD is not set. "
+            "`apuri run` makes one in var/admin.password.",
+            headers=HEADERS,
+        )
+    given = _credentials(request)
+    if given is None:
+        raise web.HTTPUnauthorized(text="Sign in as admin.", headers={**CHALLENGE, **HEADERS})
+    lockout = SignInLockout(
+        request.app[REDIS], settings.secret_key.encode(), prefix="apuri:admin:failed", limits=LIMITS
+    )
+    address = request_address(request, settings)
+    waits = await lockout.refused(USERNAME, address)
+    if waits is not None:
+        event(logger, "admin.login_locked", logging.WARNING, limit=waits)
+        raise web.HTTPTooManyRequests(
+            text="Too many failed sign-ins: try again in 15 minutes.",
+            headers={"Retry-After": str(LIMITS.window_s), **HEADERS},
+        )
+    if not _matches(given, settings.admin_password):
+        await lockout.failed(USERNAME, address)
+        event(logger, "admin.login_failed", logging.WARNING)
+        raise web.HTTPUnauthorized(text="Wrong user or password.", headers={**CHALLENGE, **HEADERS})
+    await lockout.succeeded(USERNAME, address)
 
 
 async def outbox_page(request: web.Request) -> web.Response:
     """GET /admin/outbox"""
-    if not _allowed(request):
-        raise web.HTTPUnauthorized(headers={"WWW-Authenticate": 'Basic realm="Apuri admin"'})
+    await _authorize(request)
     engine = request.app[BOOKING]
     async with engine.sessions() as session:
         messages = list(
@@ -83,7 +138,7 @@ tr.pending td, tr.sending td {{ background: #fff8dc; }}
 <tbody>
 {rows}
 </tbody></table></body></html>"""
-    return web.Response(text=html, content_type="text/html")
+    return web.Response(text=html, content_type="text/html", headers=HEADERS)
 
 
 def add_routes(app: web.Application) -> None:

@@ -93,11 +93,18 @@ def _gateway(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from assistant.gateway import create_app
-    from assistant.supervisor import local_secret_key
+    from assistant.supervisor import ADMIN_FILE, local_admin_password, local_secret_key
 
     settings = _settings()
     if not settings.secret_key:
         settings = settings.with_(secret_key=local_secret_key(settings.var_dir))
+    if not settings.admin_password:
+        # The file `apuri run` made and named, or a new one, named here (never its contents).
+        made = not (settings.var_dir / ADMIN_FILE).exists()
+        settings = settings.with_(admin_password=local_admin_password(settings.var_dir))
+        if made:
+            where = settings.var_dir / ADMIN_FILE
+            print(f"apuri: /admin/outbox signs in as admin with the password in {where}")
     logs.configure(settings.log_level)
     web.run_app(
         create_app(settings),

@@ -412,6 +412,10 @@ def prepare(settings: Settings) -> Settings:
         settings = settings.with_(internal_token=secrets.token_urlsafe(32))
     if not settings.secret_key:
         settings = settings.with_(secret_key=local_secret_key(settings.var_dir))
+    if not settings.admin_password:
+        settings = settings.with_(admin_password=local_admin_password(settings.var_dir))
+        where = settings.var_dir / ADMIN_FILE
+        print(f"apuri: /admin/outbox signs in as admin with the password in {where}", flush=True)
     return settings
 
 
@@ -430,3 +434,27 @@ def local_secret_key(var_dir: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(key + "\n")
     return key
+
+
+ADMIN_FILE = "admin.password"
+
+
+def local_admin_password(var_dir: Path) -> str:
+    """The /admin password kept in var/admin.password (0600), made on first use.
+
+    Only its place is ever printed, never the password. A deployment sets
+    APURI_ADMIN_PASSWORD from its secret store instead.
+    """
+    path = var_dir / ADMIN_FILE
+    if path.exists():
+        path.chmod(0o600)
+        password = path.read_text(encoding="utf-8").strip()
+        if password:
+            return password
+        path.unlink()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    return password
