@@ -34,6 +34,10 @@ UTC = dt.UTC
 ALTERNATIVES = 3
 SEARCH_DAYS = 7
 REMINDER_BEFORE = dt.timedelta(hours=24)
+# New bookings an hour, whatever the channel: per resident (their proved number) and per
+# client address (web and API). Enough for a family, not for a script booking a hall out.
+PER_RESIDENT_HOURLY = 10
+PER_CLIENT_HOURLY = 30
 
 
 def utcnow() -> dt.datetime:
@@ -208,6 +212,11 @@ class BookingEngine:
         """Free start times on `day` (on the grid, long enough for the shortest booking)."""
         resource = await self.resource(resource_id)
         rules = rules_of(resource)
+        today = self.clock().astimezone(HELSINKI).date()
+        if day < today - dt.timedelta(days=1):
+            raise BookingRefused(Reason.PAST)
+        if (day - today).days > rules.max_days_ahead + 1:
+            raise BookingRefused(Reason.TOO_FAR_AHEAD, {"days": rules.max_days_ahead})
         ranges, why = opening(resource, day)
         now = self.clock()
         day_start = _local(day, dt.time(0))
@@ -248,24 +257,47 @@ class BookingEngine:
 
     # -- rules ---------------------------------------------------------------------------
 
+    def _within_window(self, day: dt.date, rules: Rules) -> None:
+        """Refuses a day before today or beyond how far ahead the space can be booked."""
+        today = self.clock().astimezone(HELSINKI).date()
+        if day < today:
+            raise BookingRefused(Reason.PAST)
+        if (day - today).days > rules.max_days_ahead:
+            raise BookingRefused(Reason.TOO_FAR_AHEAD, {"days": rules.max_days_ahead})
+
     def check_rules(self, resource: Resource, start: dt.datetime, minutes: int, lang: str) -> None:
-        """Raises BookingRefused when the time itself breaks a rule (not yet the calendar)."""
+        """Raises BookingRefused when the time itself breaks a rule (not yet the calendar).
+
+        The start must be on the slot grid to the second (no fractions) and the length a
+        whole number of slots, whichever channel asks.
+        """
         rules = rules_of(resource)
         now = self.clock()
+        # Year 1 or 9999 cannot even be converted: refused as outside the window.
+        if start.tzinfo is None or not dt.datetime(2, 1, 1, tzinfo=UTC) < start < dt.datetime(
+            9998, 1, 1, tzinfo=UTC
+        ):
+            raise BookingRefused(
+                Reason.PAST if start.year < now.year else Reason.TOO_FAR_AHEAD,
+                {"days": rules.max_days_ahead},
+            )
         start = start.astimezone(HELSINKI)
-        end = start + dt.timedelta(minutes=minutes)
         if start < now:
             raise BookingRefused(Reason.PAST)
-        if start.date() > (
-            now.astimezone(HELSINKI).date() + dt.timedelta(days=rules.max_days_ahead)
-        ):
-            raise BookingRefused(Reason.TOO_FAR_AHEAD, {"days": rules.max_days_ahead})
+        self._within_window(start.date(), rules)
         if minutes < rules.min_minutes:
             raise BookingRefused(Reason.TOO_SHORT, {"minutes": rules.min_minutes})
         if minutes > rules.max_minutes:
             raise BookingRefused(Reason.TOO_LONG, {"minutes": rules.max_minutes})
-        if (start.hour * 60 + start.minute) % rules.slot_minutes or start.second:
+        if minutes % rules.slot_minutes:
+            raise BookingRefused(Reason.BAD_LENGTH, {"minutes": rules.slot_minutes})
+        if (
+            (start.hour * 60 + start.minute) % rules.slot_minutes
+            or start.second
+            or start.microsecond
+        ):
             raise BookingRefused(Reason.OFF_GRID, {"minutes": rules.slot_minutes})
+        end = start + dt.timedelta(minutes=minutes)
         ranges, why = opening(resource, start.date())
         if not any(open_at <= start and end <= close_at for open_at, close_at in ranges):
             name = (
@@ -295,6 +327,7 @@ class BookingEngine:
                 self.check_rules(resource, request.start, request.minutes, request.lang)
                 rules = rules_of(resource)
                 await self._check_limit(session, key, resource, rules)
+                await self._check_rate(session, key, request.client)
                 reservation = self._new_reservation(request, resource, rules, key, token)
                 session.add(reservation)
                 await session.flush()
@@ -357,6 +390,21 @@ class BookingEngine:
         if (active or 0) >= rules.max_active_per_resident:
             raise BookingRefused(Reason.OVER_LIMIT, {"limit": rules.max_active_per_resident})
 
+    async def _check_rate(self, session: AsyncSession, key: str, client: str | None) -> None:
+        """At most so many new bookings an hour per resident and per client address."""
+        since = self.clock() - dt.timedelta(hours=1)
+        checks = [(Reservation.resident_key == key, PER_RESIDENT_HOURLY)]
+        if client:
+            checks.append((Reservation.client_key == client, PER_CLIENT_HOURLY))
+        for condition, limit in checks:
+            made = await session.scalar(
+                select(func.count())
+                .select_from(Reservation)
+                .where(condition, Reservation.created_at > since)
+            )
+            if (made or 0) >= limit:
+                raise BookingRefused(Reason.RATE_LIMITED)
+
     def _new_reservation(
         self, request: BookingRequest, resource: Resource, rules: Rules, key: str, token: str
     ) -> Reservation:
@@ -370,6 +418,7 @@ class BookingEngine:
             blocked_until=end + dt.timedelta(minutes=rules.buffer_minutes),
             status="active",
             resident_key=key,
+            client_key=request.client[:32] if request.client else None,
             phone=request.phone,
             lang=request.lang,
             channel=request.channel,
@@ -564,7 +613,10 @@ class BookingEngine:
         for offset in range(SEARCH_DAYS + 1):
             day = start.date() + dt.timedelta(days=offset)
             target = dt.datetime.combine(day, start.time(), HELSINKI)
-            free = await self.availability(resource.id, day)
+            try:
+                free = await self.availability(resource.id, day)
+            except BookingRefused:
+                break  # beyond how far ahead the space can be booked
             fitting = [s for s in free.slots if s.max_minutes >= minutes and s.start != start]
             fitting.sort(key=lambda s: abs((s.start - target).total_seconds()))
             same.extend(Alternative(resource, s.start, minutes) for s in fitting[:limit])

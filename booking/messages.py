@@ -21,6 +21,7 @@ class Reason(StrEnum):
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
     OFF_GRID = "off_grid"
+    BAD_LENGTH = "bad_length"
     CLOSED = "closed"
     OVER_LIMIT = "over_limit"
     TAKEN = "taken"
@@ -30,6 +31,7 @@ class Reason(StrEnum):
     TOO_LATE_TO_CANCEL = "too_late_to_cancel"
     FORBIDDEN = "forbidden"
     IDEMPOTENCY_MISMATCH = "idempotency_mismatch"
+    RATE_LIMITED = "rate_limited"
 
 
 REASONS: dict[Reason, dict[str, str]] = {
@@ -57,6 +59,13 @@ REASONS: dict[Reason, dict[str, str]] = {
         "fi": "Varaus voi alkaa vain {minutes} minuutin välein, esimerkiksi tasalta tai puolelta.",
         "sv": "En bokning kan bara börja var {minutes}:e minut, till exempel jämnt eller halv.",
         "en": "Bookings start every {minutes} minutes, for example on the hour or half past.",
+    },
+    Reason.BAD_LENGTH: {
+        "fi": "Varauksen pituus voi olla vain {minutes} minuutin jaksoja, esimerkiksi 60 "
+        "tai 90 minuuttia.",
+        "sv": "En bokning kan bara vara i steg om {minutes} minuter, till exempel 60 eller "
+        "90 minuter.",
+        "en": "A booking lasts in steps of {minutes} minutes, for example 60 or 90 minutes.",
     },
     Reason.CLOSED: {
         "fi": "Tila on silloin suljettu{why}. Aukioloaika sinä päivänä: {hours}.",
@@ -102,6 +111,11 @@ REASONS: dict[Reason, dict[str, str]] = {
         "fi": "Sama pyyntötunniste on jo käytetty toiseen varaukseen.",
         "sv": "Samma begäran-id har redan använts för en annan bokning.",
         "en": "The same request key was already used for a different booking.",
+    },
+    Reason.RATE_LIMITED: {
+        "fi": "Varauksia on tehty juuri liian monta. Yritä myöhemmin uudelleen.",
+        "sv": "Det har nyss gjorts för många bokningar. Försök igen senare.",
+        "en": "Too many bookings were just made. Please try again later.",
     },
 }
 

@@ -92,6 +92,8 @@ class Reservation(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     # A keyed hash of the resident's phone number: who holds the booking, without the number.
     resident_key: Mapped[str] = mapped_column(String(64), index=True)
+    # A keyed hash of the address the booking came from (web and API), for rate limits.
+    client_key: Mapped[str | None] = mapped_column(String(32), index=True)
     phone: Mapped[str] = mapped_column(String(32))
     lang: Mapped[str] = mapped_column(String(2))
     channel: Mapped[str] = mapped_column(String(16))

@@ -257,3 +257,72 @@ async def test_concurrent_attempts_at_one_slot_make_exactly_one_booking(
     assert len(booked) == 1
     assert len(refusals) == len(phones) - 1
     assert {r.reason for r in refusals} == {Reason.TAKEN}
+
+
+# -- the grid to the second, lengths in steps, the window, rates (found by a probe) ------
+
+
+async def test_a_start_with_fractions_of_a_second_is_off_the_grid(engine: BookingEngine) -> None:
+    refusal = await refused(engine, ask(HALL, at(1, 8).replace(microsecond=999999)))
+    assert refusal.reason is Reason.OFF_GRID
+    refusal = await refused(engine, ask(HALL, at(1, 8).replace(second=1)))
+    assert refusal.reason is Reason.OFF_GRID
+    await engine.book(ask(HALL, at(1, 9)))  # the next slot is still free
+
+
+async def test_a_length_must_be_whole_slots(engine: BookingEngine) -> None:
+    # The Kallio meeting room books in 30-minute slots: 45 minutes is refused, 90 is fine.
+    resource = await engine.resource(ROOM)
+    assert resource.rules["slot_minutes"] == 30
+    refusal = await refused(engine, ask(ROOM, at(2, 12), 45))
+    assert refusal.reason is Reason.BAD_LENGTH
+    assert "30 minuutin jaksoja" in refusal.text("fi")
+    assert refusal.text("sv") != refusal.text("fi") != refusal.text("en")
+    await engine.book(ask(ROOM, at(2, 12), 90))
+
+
+@pytest.mark.parametrize(
+    ("start", "reason"),
+    [
+        (dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.UTC), Reason.PAST),
+        (dt.datetime(1, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=2))), Reason.PAST),
+        (dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC), Reason.TOO_FAR_AHEAD),
+    ],
+)
+async def test_times_in_year_1_or_9999_are_refused_with_a_reason(
+    engine: BookingEngine, start: dt.datetime, reason: Reason
+) -> None:
+    refusal = await refused(engine, ask(HALL, start))
+    assert refusal.reason is reason
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [(dt.date(1, 1, 1), Reason.PAST), (dt.date(9999, 12, 31), Reason.TOO_FAR_AHEAD)],
+)
+async def test_availability_outside_the_window_is_refused(
+    engine: BookingEngine, day: dt.date, reason: Reason
+) -> None:
+    with pytest.raises(BookingRefused) as caught:
+        await engine.availability(HALL, day)
+    assert caught.value.reason is reason
+
+
+async def test_new_bookings_are_limited_per_resident_and_per_client(
+    engine: BookingEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import booking.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "PER_RESIDENT_HOURLY", 2)
+    monkeypatch.setattr(engine_module, "PER_CLIENT_HOURLY", 3)
+    await engine.book(ask(HALL, at(1, 8), client="addr-a"))
+    await engine.book(ask(SAUNA, at(1, 12), client="addr-a"))
+    over = await refused(engine, ask(ROOM, at(2, 12), client="addr-b"))
+    assert over.reason is Reason.RATE_LIMITED, "a third booking within the hour by one resident"
+    assert over.text("en") == "Too many bookings were just made. Please try again later."
+    await engine.book(ask(ROOM, at(2, 12), phone=OTHER_PHONE, client="addr-a"))
+    by_address = await refused(
+        engine, ask(PITCH, at(2, 12), phone="+358405555555", client="addr-a")
+    )
+    assert by_address.reason is Reason.RATE_LIMITED, "a fourth booking from one address"
+    await engine.book(ask(PITCH, at(2, 12), phone="+358405555555", client="addr-c"))
