@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant import safe_json
-from assistant.keys import BOOKING
+from assistant.client_address import client_key
+from assistant.identity_api import resident_session
+from assistant.keys import BOOKING, REDIS
 from assistant.problems import invalid_request, problem
 from booking.engine import Alternative, BookingRefused, BookingRequest
 from booking.ics import reservation_ics
@@ -66,7 +69,12 @@ class ReservationRequest(BaseModel):
         description=f"Start time with its UTC offset (ISO 8601), on a day {_DAY_RANGE}.",
     )
     minutes: int = Field(ge=5, le=24 * 60)
-    phone: str = Field(max_length=32, description="Mobile number for the confirmation SMS.")
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Mobile number for the confirmation SMS: the number the resident session "
+        "proved (the default); any other is refused.",
+    )
     lang: Lang = "fi"
 
     @field_validator("start")
@@ -146,6 +154,20 @@ def refusal(error: BookingRefused, lang: str) -> web.HTTPException:
     )
 
 
+# Booking attempts (refused or not) per client address a minute: more is a script.
+PER_MINUTE = 20
+
+
+async def within_rate(request: web.Request, name: str, limit: int) -> bool:
+    """Counts one attempt from the request's client address in this minute's window."""
+    key = f"apuri:rate:{name}:{client_key(request)}:{int(time.time() // 60)}"
+    redis = request.app[REDIS]
+    used = await redis.incr(key)
+    if used == 1:
+        await redis.expire(key, 120)
+    return bool(used <= limit)
+
+
 def _lang(request: web.Request) -> str:
     value = request.query.get("lang", "fi")
     return value if value in ("fi", "sv", "en") else "fi"
@@ -221,12 +243,29 @@ async def create_reservation(request: web.Request) -> web.Response:
         raise invalid_request(error.status, error.detail) from None
     except ValidationError as error:
         raise invalid_request(422, "the reservation is not valid", error) from None
-    try:
-        phone = normalise_phone(asked.phone)
-    except InvalidPhone as error:
+    phone = None
+    if asked.phone is not None:
+        try:
+            phone = normalise_phone(asked.phone)
+        except InvalidPhone as error:
+            raise problem(
+                422, "invalid_request", f"phone: {error}", fields=[{"field": "phone"}]
+            ) from None
+    # The confirmation goes only to a number the client proved: its resident session's.
+    session = await resident_session(request)
+    if phone is None:
+        phone = session.phone
+    elif not session.proves(phone):
         raise problem(
-            422, "invalid_request", f"phone: {error}", fields=[{"field": "phone"}]
-        ) from None
+            403,
+            "phone_not_proved",
+            "the phone number is not the one the resident session proved",
+            fields=[{"field": "phone"}],
+        )
+    if not await within_rate(request, "reservations", PER_MINUTE):
+        exc = problem(429, "rate_limited", "too many booking attempts: wait a minute")
+        exc.headers["Retry-After"] = "60"
+        raise exc
     engine = request.app[BOOKING]
     try:
         booked = await engine.book(
@@ -238,6 +277,7 @@ async def create_reservation(request: web.Request) -> web.Response:
                 lang=asked.lang,
                 channel="api",
                 idempotency_key=key,
+                client=client_key(request),
             )
         )
     except BookingRefused as error:

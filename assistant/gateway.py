@@ -15,9 +15,9 @@ from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
-from assistant import admin, booking_api, services_api
+from assistant import admin, booking_api, identity_api, services_api
 from assistant.core import Assistant
 from assistant.health import HealthChecker
 from assistant.keys import (
@@ -27,6 +27,7 @@ from assistant.keys import (
     DETECTOR,
     HEALTH,
     HTTP,
+    IDENTITIES,
     REDIS,
     SERVICES,
     SETTINGS,
@@ -44,6 +45,7 @@ from booking.outbox import OutboxWorker, TwilioCredentials, make_sender
 from booking.seed import seed
 from channels import http_api, sms, telecare_app, voice
 from channels import web as web_channel
+from privacy.identity import Identities
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +57,16 @@ SERVER_LIMITS = {"max_line_size": 64 * 1024, "max_field_size": 16 * 1024}
 
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
-    redis = Redis.from_url(app[SETTINGS].effective_redis_url, socket_timeout=5)
+    # A burst of requests waits for a free connection instead of failing past the pool.
+    pool = BlockingConnectionPool.from_url(
+        app[SETTINGS].effective_redis_url, max_connections=256, timeout=5, socket_timeout=5
+    )
+    redis = Redis(connection_pool=pool)
     app[REDIS] = redis
+    app[IDENTITIES] = Identities(redis, app[SETTINGS].secret)
     yield
     await redis.aclose()
+    await pool.disconnect()
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -195,6 +203,7 @@ def create_app(settings: Settings) -> web.Application:
     voice.add_routes(app)
     services_api.add_routes(app)
     booking_api.add_routes(app)
+    identity_api.add_routes(app)
     admin.add_routes(app)
     telecare_app.add_routes(app)
     return app

@@ -13,6 +13,7 @@ from assistant.language import LanguageDetectorService
 from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
 from booking.engine import BookingEngine
+from privacy.identity import Identities
 
 SETTINGS = web.AppKey("settings", Settings)
 REDIS = web.AppKey("redis", Redis)
@@ -23,3 +24,4 @@ ASSISTANT = web.AppKey("assistant", Assistant)
 HEALTH = web.AppKey("health", HealthChecker)
 SERVICES = web.AppKey("services", ServiceSearchProvider)
 BOOKING = web.AppKey("booking", BookingEngine)
+IDENTITIES = web.AppKey("identities", Identities)

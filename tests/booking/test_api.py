@@ -14,9 +14,13 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from icalendar import Calendar
+from redis.asyncio import Redis
 
+from assistant import booking_api
 from assistant.gateway import create_app
+from assistant.keys import IDENTITIES
 from assistant.settings import Settings
+from booking.phones import InvalidPhone, normalise_phone
 from booking.rules import HELSINKI, is_public_holiday
 from tests.booking.conftest import _reset_postgresql
 
@@ -40,7 +44,8 @@ def at(day: dt.date, hour: int, minute: int = 0) -> str:
 
 
 @pytest.fixture
-async def client(settings: Settings, database_url: str) -> AsyncIterator[Client]:
+async def client(settings: Settings, database_url: str, redis: Redis) -> AsyncIterator[Client]:
+    await redis.flushdb()  # rate-limit windows and sessions from earlier tests
     if database_url.startswith("postgres"):
         await _reset_postgresql(database_url)
     app = create_app(settings.with_(database_url=database_url))
@@ -52,6 +57,22 @@ async def client(settings: Settings, database_url: str) -> AsyncIterator[Client]
 
 def reservation(start: str, phone: str = PHONE, **extra: Any) -> dict[str, Any]:
     return {"resource_id": PITCH, "start": start, "minutes": 60, "phone": phone, **extra}
+
+
+async def proved(client: Client, phone: str) -> dict[str, str]:
+    """The header of a resident session that has proved `phone` (as a code would)."""
+    try:
+        e164 = normalise_phone(phone)
+    except InvalidPhone:
+        return {}
+    token = await client.app[IDENTITIES].open_session(e164, "sms-code")
+    return {"X-Resident-Session": token}
+
+
+async def book(client: Client, body: dict[str, Any], **headers: str) -> Any:
+    """POST /api/reservations by a client that proved the body's phone number."""
+    proof = await proved(client, str(body.get("phone", "")))
+    return await client.post("/api/reservations", json=body, headers={**proof, **headers})
 
 
 async def test_resources_and_availability(client: Client) -> None:
@@ -72,10 +93,9 @@ async def test_resources_and_availability(client: Client) -> None:
 
 async def test_book_read_calendar_and_cancel(client: Client) -> None:
     day = open_day()
-    response = await client.post(
-        "/api/reservations", json=reservation(at(day, 18), lang="sv"),
-        headers={"Idempotency-Key": "booking-test-0001"},
-    )  # fmt: skip
+    response = await book(
+        client, reservation(at(day, 18), lang="sv"), **{"Idempotency-Key": "booking-test-0001"}
+    )
     assert response.status == 201, await response.text()
     booked = await response.json()
     assert booked["start"] == at(day, 18) and booked["end"] == at(day, 19)
@@ -96,10 +116,9 @@ async def test_book_read_calendar_and_cancel(client: Client) -> None:
     assert event.decoded("dtstart") == dt.datetime.fromisoformat(at(day, 18))
 
     # The same request again (a client retry) returns the same booking, not a second one.
-    again = await client.post(
-        "/api/reservations", json=reservation(at(day, 18), lang="sv"),
-        headers={"Idempotency-Key": "booking-test-0001"},
-    )  # fmt: skip
+    again = await book(
+        client, reservation(at(day, 18), lang="sv"), **{"Idempotency-Key": "booking-test-0001"}
+    )
     assert again.status == 200
     assert (await again.json())["id"] == booked["id"]
 
@@ -133,7 +152,7 @@ async def test_bad_reservations_get_clear_errors(
     client: Client, change: dict[str, Any], status: int, field: str | None
 ) -> None:
     body = reservation(at(open_day(), 18)) | change
-    response = await client.post("/api/reservations", json=body)
+    response = await book(client, body)
     assert response.status == status, await response.text()
     problem = await response.json()
     if field:
@@ -142,9 +161,7 @@ async def test_bad_reservations_get_clear_errors(
 
 
 async def test_a_rule_refusal_explains_itself_in_the_asked_language(client: Client) -> None:
-    response = await client.post(
-        "/api/reservations", json=reservation(at(open_day(), 23), lang="en")
-    )
+    response = await book(client, reservation(at(open_day(), 23), lang="en"))
     assert response.status == 422
     problem = await response.json()
     assert problem["error"] == "closed"
@@ -160,7 +177,7 @@ async def concurrent_attempts(client: Client, starts: list[str]) -> list[int]:
     phones = [f"+35840{n:07d}" for n in range(len(starts))]
     responses = await asyncio.gather(
         *(
-            client.post("/api/reservations", json=reservation(start, phone))
+            book(client, reservation(start, phone))
             for start, phone in zip(starts, phones, strict=True)
         )
     )
@@ -172,12 +189,20 @@ async def concurrent_attempts(client: Client, starts: list[str]) -> list[int]:
     return statuses
 
 
+@pytest.fixture
+def no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The concurrency tests come from one address; the per-address limit is tested apart."""
+    monkeypatch.setattr(booking_api, "PER_MINUTE", 10_000)
+
+
+@pytest.mark.usefixtures("no_rate_limit")
 async def test_200_concurrent_attempts_at_one_slot_book_it_once(client: Client) -> None:
     statuses = await concurrent_attempts(client, [at(open_day(), 18)] * 200)
     assert statuses.count(201) == 1
     assert statuses.count(409) == 199
 
 
+@pytest.mark.usefixtures("no_rate_limit")
 async def test_200_concurrent_overlapping_attempts_book_one(client: Client) -> None:
     day = open_day(4)
     # Two-hour bookings from 17:00 and from 18:00 overlap without being equal: whichever
@@ -186,13 +211,88 @@ async def test_200_concurrent_overlapping_attempts_book_one(client: Client) -> N
     phones = [f"+35850{n:07d}" for n in range(200)]
     responses = await asyncio.gather(
         *(
-            client.post(
-                "/api/reservations",
-                json=reservation(start, phone, minutes=120),
-            )
+            book(client, reservation(start, phone, minutes=120))
             for start, phone in zip(starts, phones, strict=True)
         )
     )
     statuses = [r.status for r in responses]
     assert statuses.count(201) == 1
     assert statuses.count(409) == 199
+
+
+# -- whose number: the confirmation goes only to a number the client proved ---------------
+
+
+async def test_a_booking_needs_a_proved_number(client: Client) -> None:
+    body = reservation(at(open_day(), 18))
+    anonymous = await client.post("/api/reservations", json=body)
+    assert anonymous.status == 401
+    assert (await anonymous.json())["error"] == "session_required"
+    other = await proved(client, "040 765 4321")
+    stranger = await client.post("/api/reservations", json=body, headers=other)
+    assert stranger.status == 403, "a session for another number cannot text this one"
+    forged = await client.post(
+        "/api/reservations", json=body, headers={"X-Resident-Session": "x" * 20 + ".forged"}
+    )
+    assert forged.status == 401
+    without_phone = {k: v for k, v in body.items() if k != "phone"}
+    own = await client.post("/api/reservations", json=without_phone, headers=other)
+    assert own.status == 201, "without a phone the session's number is used"
+
+
+async def test_the_code_flow_proves_a_number_and_opens_a_session(client: Client) -> None:
+    from sqlalchemy import select
+
+    from assistant.keys import DATABASE
+    from booking.db import sessions
+    from booking.models import OutboxMessage
+
+    sent = await client.post("/api/identity/codes", json={"phone": PHONE, "lang": "en"})
+    assert sent.status == 202, await sent.text()
+    assert (await sent.json())["sent_to"] == "+358 40 *** **67"
+    async with sessions(client.app[DATABASE])() as session:
+        body = await session.scalar(select(OutboxMessage.body).where(OutboxMessage.kind == "code"))
+    assert body is not None and body.startswith("Apuri: your verification code is ")
+    code = body.split(" is ")[1][:6]
+    wrong = await client.post(
+        "/api/identity/sessions", json={"phone": PHONE, "code": f"{(int(code) + 1) % 10**6:06d}"}
+    )
+    assert wrong.status == 401
+    assert (await wrong.json())["tries_left"] == 4
+    opened = await client.post("/api/identity/sessions", json={"phone": PHONE, "code": code})
+    assert opened.status == 201
+    token = (await opened.json())["session"]
+    booked = await client.post(
+        "/api/reservations",
+        json=reservation(at(open_day(), 19)),
+        headers={"X-Resident-Session": token},
+    )
+    assert booked.status == 201
+    ended = await client.delete(
+        "/api/identity/sessions/current", headers={"X-Resident-Session": token}
+    )
+    assert ended.status == 204
+    again = await client.post(
+        "/api/reservations",
+        json=reservation(at(open_day(), 20)),
+        headers={"X-Resident-Session": token},
+    )
+    assert again.status == 401
+
+
+async def test_codes_and_booking_attempts_are_rate_limited(client: Client) -> None:
+    statuses = [
+        (await client.post("/api/identity/codes", json={"phone": "040 222 3344"})).status
+        for _ in range(4)
+    ]
+    assert statuses == [202, 202, 202, 429]
+    proof = await proved(client, PHONE)
+    day = open_day()
+    attempts = [
+        (
+            await client.post("/api/reservations", json=reservation(at(day, 23)), headers=proof)
+        ).status
+        for _ in range(booking_api.PER_MINUTE + 1)
+    ]
+    assert attempts[:-1] == [422] * booking_api.PER_MINUTE, "closed at 23: refused, counted"
+    assert attempts[-1] == 429
