@@ -1,10 +1,15 @@
-"""The gateway's OpenAPI document, built from the same pydantic models that validate."""
+"""The gateway's OpenAPI document, built from the same pydantic models that validate.
+
+Every status an operation can answer is listed, errors included; tests/e2e/
+test_schemathesis.py holds the gateway to it (no 5xx but the ones documented here for a
+part that is down, and no undocumented status).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from assistant.booking_api import ReservationRequest
+from assistant.booking_api import EARLIEST_DAY, LATEST_DAY, ReservationRequest
 from assistant.replies import AssistantResponse
 from assistant.services_api import MAX_K, MAX_QUERY_CHARS
 from channels.http_api import MessageRequest
@@ -35,6 +40,36 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+# What every JSON body is read within (assistant/safe_json.py), for the operations that take one.
+_JSON_LIMITS = (
+    " JSON bodies are read within limits: at most 64 KiB (413), nested at most 8 deep, numbers "
+    "of at most 64 digits, no NaN or Infinity (400), and no lone surrogates in strings (422)."
+)
+_BAD_JSON = "The body is not JSON, not UTF-8, nests deeper than 8 levels or holds NaN/Infinity"
+_TOO_LARGE = "The body is larger than 64 KiB"
+
+
+# The parameters Apuri reads from Twilio's forms; Twilio sends more, all of them text.
+_TWILIO_FORM = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string"}
+        for name in (
+            "MessageSid",
+            "CallSid",
+            "From",
+            "To",
+            "Body",
+            "Digits",
+            "SpeechResult",
+            "CallStatus",
+            "CallDuration",
+        )
+    },
+    "additionalProperties": {"type": "string"},
+}
+
+
 def _twilio(summary: str, answer: str) -> dict[str, Any]:
     return {
         "post": {
@@ -51,15 +86,36 @@ def _twilio(summary: str, answer: str) -> dict[str, Any]:
             ],
             "requestBody": {
                 "required": True,
-                "content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}},
+                "content": {"application/x-www-form-urlencoded": {"schema": _TWILIO_FORM}},
             },
             "responses": {
                 "200": {"description": answer, "content": {"application/xml": {}}},
-                "403": {"description": "Missing, forged or altered signature"},
-                "503": {"description": "Twilio is not configured"},
+                "400": {
+                    "description": "A required parameter (CallSid, or From and MessageSid) "
+                    "is missing or malformed"
+                },
+                "403": {
+                    "description": "Missing, forged or altered signature, or a body over "
+                    "64 KiB or not a form"
+                },
+                "503": {
+                    "description": "Twilio is not configured (TWILIO_AUTH_TOKEN, PUBLIC_BASE_URL)"
+                },
             },
         }
     }
+
+
+def _twilio_status() -> dict[str, Any]:
+    """The status callback: recorded, answered with no content."""
+    operation = _twilio("Call status callback", "unused")
+    responses = operation["post"]["responses"]
+    del responses["200"]
+    responses["204"] = {
+        "description": "Recorded; a CallDuration that is not 0 to 86,400 seconds is kept "
+        "as unknown, an unknown CallStatus as 'unknown'"
+    }
+    return operation
 
 
 _CHANNEL_PATHS: dict[str, Any] = {
@@ -70,12 +126,20 @@ _CHANNEL_PATHS: dict[str, Any] = {
             "message_id, text | payload, lang}; the server answers {type: typing}, then "
             "{type: reply, message_id, response: AssistantResponse} or {type: error, "
             "message_id, code, text}. A message_id sent again is answered once.",
-            "responses": {"101": {"description": "Switching to the WebSocket protocol"}},
+            "responses": {
+                "101": {"description": "Switching to the WebSocket protocol"},
+                "400": {"description": "Not a WebSocket handshake"},
+            },
         }
     },
     "/api/web/messages": {
+        "options": {
+            "summary": "CORS preflight: any page may post to the fallback",
+            "responses": {"204": {"description": "The CORS headers"}},
+        },
         "post": {
             "summary": "The widget's HTTP fallback: POST /api/messages in the web conversation",
+            "description": "The same body, limits and errors as POST /api/messages." + _JSON_LIMITS,
             "requestBody": {
                 "required": True,
                 "content": {
@@ -91,22 +155,40 @@ _CHANNEL_PATHS: dict[str, Any] = {
                         }
                     },
                 },
-                "422": {"description": "A field is missing, of the wrong type or too long"},
+                "400": _error(_BAD_JSON),
+                "413": _error(_TOO_LARGE),
+                "422": _error(
+                    "A field is missing, of the wrong type or too long, a number is too long, "
+                    "or a string holds a lone surrogate"
+                ),
+                "502": _error("The dialogue engine failed on this message"),
+                "503": _error(
+                    "The dialogue engine is restarting; the message was not processed and can "
+                    "be sent again (see Retry-After)"
+                ),
             },
-        }
+        },
     },
     "/twilio/sms": _twilio("A text message from a resident", "TwiML with one <Message>"),
     "/twilio/voice": _twilio("A call comes in", "TwiML: greeting and language choice"),
     "/twilio/voice/language": _twilio("The caller chose a language", "TwiML"),
     "/twilio/voice/turn": _twilio("What the caller said or pressed", "TwiML"),
     "/twilio/voice/silence": _twilio("The caller said nothing", "TwiML"),
-    "/twilio/voice/status": _twilio("Call status callback", "Recorded (204)"),
+    "/twilio/voice/status": _twilio_status(),
     "/m/{token}": {
         "get": {
             "summary": "The whole of an answer a text message could only begin (7 days)",
+            "parameters": [
+                {
+                    "name": "token",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,32}$"},
+                }
+            ],
             "responses": {
                 "200": {"description": "An HTML page"},
-                "404": {"description": "Expired"},
+                "404": {"description": "Expired, or no such answer"},
             },
         }
     },
@@ -165,6 +247,7 @@ _SERVICE_PATHS: dict[str, Any] = {
                     "in": "path",
                     "required": True,
                     "schema": {"type": "integer", "minimum": 1},
+                    "example": 4217,
                 },
                 {
                     **_LANG_PARAM,
@@ -213,31 +296,46 @@ _BOOKING_PATHS: dict[str, Any] = {
                     },
                 }
             ],
-            "responses": {"200": {"description": "The spaces"}},
+            "responses": {
+                "200": {"description": "The spaces"},
+                "422": _error("kind is not one of the kinds of space"),
+            },
         }
     },
     "/api/resources/{id}/availability": {
         "get": {
             "summary": "Opening hours, free start times and taken ranges on one day",
             "parameters": [
-                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "string"},
+                    "example": "tali-football-hall-half",
+                },
                 {
                     "name": "date",
                     "in": "query",
                     "required": True,
+                    "description": f"A day from {EARLIEST_DAY} to {LATEST_DAY}.",
                     "schema": {"type": "string", "format": "date"},
                 },
+                _LANG_PARAM,
             ],
             "responses": {
                 "200": {"description": "The day's availability"},
                 "404": _error("No such space"),
-                "422": _error("date is not YYYY-MM-DD"),
+                "422": _error(
+                    f"date is not YYYY-MM-DD, or not from {EARLIEST_DAY} to {LATEST_DAY}"
+                ),
             },
         }
     },
     "/api/reservations": {
         "post": {
             "summary": "Book a space (an SMS confirmation follows)",
+            "description": f"start must be on a day from {EARLIEST_DAY} to {LATEST_DAY}."
+            + _JSON_LIMITS,
             "parameters": [
                 {
                     "name": "Idempotency-Key",
@@ -259,26 +357,34 @@ _BOOKING_PATHS: dict[str, Any] = {
             "responses": {
                 "201": {"description": "Booked; the body holds the reservation token, once"},
                 "200": {"description": "A retry with the same Idempotency-Key"},
-                "400": _error("The body is not JSON"),
+                "400": _error(_BAD_JSON),
                 "404": _error("No such space"),
+                "401": _error("No resident session (X-Resident-Session): prove the number first"),
+                "403": _error("The phone is not the number the resident session proved"),
                 "409": _error(_REFUSED + " (taken, over the limit)"),
-                "422": _error(_REFUSED + " (a rule: closed, too long, too far ahead...)"),
+                "413": _error(_TOO_LARGE),
+                "422": _error(
+                    _REFUSED + " (a rule: closed, too long, too far ahead...); or a field is "
+                    "missing, mistyped or out of range, a number is too long, a string holds a "
+                    "lone surrogate, or the Idempotency-Key is malformed"
+                ),
+                "429": _error("Too many booking attempts from this client (see Retry-After)"),
             },
         }
     },
     "/api/reservations/{id}": {
         "get": {
             "summary": "One reservation (its holder only)",
-            "parameters": [_RESERVATION_ID, _TOKEN],
+            "parameters": [_RESERVATION_ID, _TOKEN, _LANG_PARAM],
             "responses": {
                 "200": {"description": "The reservation"},
-                "403": _error("Wrong token"),
+                "403": _error("No token, or the wrong one"),
                 "404": _error("No such reservation"),
             },
         },
         "delete": {
             "summary": "Cancel a reservation (its holder only, before the deadline)",
-            "parameters": [_RESERVATION_ID, _TOKEN],
+            "parameters": [_RESERVATION_ID, _TOKEN, _LANG_PARAM],
             "responses": {
                 "200": {"description": "Cancelled; an SMS confirms it"},
                 "401": _error("No token"),
@@ -291,8 +397,15 @@ _BOOKING_PATHS: dict[str, Any] = {
     "/api/reservations/{id}.ics": {
         "get": {
             "summary": "The reservation as an iCalendar file (token as ?token=)",
-            "parameters": [_RESERVATION_ID],
-            "responses": {"200": {"description": "text/calendar"}, "403": _error("Wrong token")},
+            "parameters": [
+                _RESERVATION_ID,
+                {"name": "token", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": {"description": "text/calendar"},
+                "403": _error("No token, or the wrong one"),
+                "404": _error("No such reservation"),
+            },
         }
     },
 }
@@ -323,6 +436,8 @@ def openapi_document() -> dict[str, Any]:
             "/api/messages": {
                 "post": {
                     "summary": "Send a resident's message and get Apuri's replies",
+                    "description": "Give text (at most 2,000 characters after clean-up) or a "
+                    "button's payload." + _JSON_LIMITS,
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -340,15 +455,24 @@ def openapi_document() -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": _error("The body is not a JSON object"),
-                        "413": _error("The body is larger than 64 KiB"),
-                        "422": _error("A field is missing, of the wrong type or too long"),
+                        "400": _error(_BAD_JSON + ", or is not a JSON object"),
+                        "413": _error(_TOO_LARGE),
+                        "422": _error(
+                            "A field is missing, of the wrong type or too long, a number is "
+                            "too long, or a string holds a lone surrogate"
+                        ),
                         "502": _error("The dialogue engine failed on this message"),
                         "503": _error(
                             "The dialogue engine is restarting; the message was not "
                             "processed and can be sent again (see Retry-After)"
                         ),
                     },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "responses": {"200": {"description": "The OpenAPI document"}},
                 }
             },
             "/health": {

@@ -19,6 +19,8 @@ from assistant.logs import event
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 10
+# What an aiohttp error says in its headers survives its JSON body (405 names its methods).
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -71,7 +73,11 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as error:
         if error.content_type == "application/json" or not request.path.startswith("/api/"):
             raise
-        raise problem(error.status, error.reason.lower().replace(" ", "_"), error.reason) from None
+        converted = problem(error.status, error.reason.lower().replace(" ", "_"), error.reason)
+        for header in KEPT_HEADERS:
+            if header in error.headers:
+                converted.headers[header] = error.headers[header]
+        raise converted from None
     except Exception as error:
         event(
             logger,
