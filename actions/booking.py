@@ -184,8 +184,17 @@ def _is_code_answer(tracker: Tracker) -> bool:
     return awaiting_code(tracker) or looks_like_code(_message_text(tracker))
 
 
-async def _stale_code(tracker: Tracker) -> list[EventType]:
-    """A "verified" left from another number does not prove this one."""
+async def _code_events(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """The code slot's event for this turn.
+
+    A code accepted now is reported (once proved, the form no longer requires the slot and
+    rasa-sdk would drop it, and Rasa would take the turn as the form's rejection); a
+    "verified" left from another number does not prove this one.
+    """
+    if any(e.get("name") == CODE for e in events):
+        return []
+    if tracker.slots_to_validate().get(CODE) == VERIFIED:
+        return [SlotSet(CODE, VERIFIED)]
     if tracker.get_slot(CODE) == VERIFIED and not await proved(tracker, tracker.get_slot(PHONE)):
         tracker.slots[CODE] = None
         return [SlotSet(CODE, None)]
@@ -220,7 +229,7 @@ class ValidateBookingForm(FormValidationAction):
         extracted = tracker.slots_to_validate()
         if CANDIDATES in extracted and not any(e.get("name") == CANDIDATES for e in events):
             events.append(SlotSet(CANDIDATES, extracted[CANDIDATES]))
-        return [*events, *await _stale_code(tracker)]
+        return [*events, *await _code_events(tracker, events)]
 
     async def extract_verification_code(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -607,7 +616,7 @@ class ValidateContactForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         events = list(await super().get_validation_events(dispatcher, tracker, domain))
-        return [*events, *await _stale_code(tracker)]
+        return [*events, *await _code_events(tracker, events)]
 
     async def extract_booking_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -313,6 +313,7 @@ async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
         tracker(f"{code[:3]} {code[3:]}", slots=waiting, loop="booking_form", sender=stranger),
     )
     assert messages == []
+    assert got["verification_code"] == "verified", "reported, so Rasa goes on with the form"
     assert got["requested_slot"] is None, "the number is proved: the form is complete"
     assert got.get("booking_time") is None, "the code is not read as a time"
     assert await ids.proves(stranger, other)

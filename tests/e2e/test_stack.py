@@ -18,6 +18,7 @@ import yaml
 
 from actions.language import LANGUAGE_SWITCHED
 from actions.service_replies import TEXTS
+from tests.e2e.codes import code_sent_to
 from tests.e2e.conftest import Stack, open_weekday
 
 pytestmark = pytest.mark.e2e
@@ -166,7 +167,11 @@ def test_a_booking_conversation_in_finnish_and_its_cancellation(stack: Stack) ->
     assert asked["lang"] == "fi"
     assert texts_of(asked).startswith("Kuinka pitkäksi aikaa?"), texts_of(asked)
     assert texts_of(stack.say(conversation, "tunniksi")).startswith("Mihin matkapuhelinnumeroon")
-    summary = texts_of(stack.say(conversation, "040 123 4567"))
+    # On the web a typed number is proved by a code texted to it.
+    asked_code = texts_of(stack.say(conversation, "040 123 4567"))
+    assert asked_code.startswith("Lähetin 6-numeroisen koodin"), asked_code
+    assert "päättyy 67" in asked_code
+    summary = texts_of(stack.say(conversation, code_sent_to(stack, "+358401234567")))
     assert summary.startswith("Varataanko Liikuntamylly, Palloilusali 1,"), summary
     assert f"{day.day}.{day.month}. klo 18.00-19.00? Hinta 26,00 euroa." in summary
     booked = stack.say(conversation, "kyllä")
@@ -187,13 +192,16 @@ def test_a_booking_conversation_in_finnish_and_its_cancellation(stack: Stack) ->
 def test_a_booking_in_swedish_with_everything_said_at_once(stack: Stack) -> None:
     conversation = new_conversation()
     day = open_weekday(4)
-    summary = texts_of(
+    asked_code = texts_of(
         stack.say(
             conversation,
             f"jag vill boka bastun i Kampens servicecentral den {day.day}.{day.month} kl 14 "
             "i en timme, mitt nummer är 040 765 4321",
         )
     )
+    assert asked_code.startswith("Jag skickade en sexsiffrig kod"), asked_code
+    code = code_sent_to(stack, "+358407654321")
+    summary = texts_of(stack.say(conversation, f"{code[:3]} {code[3:]}"))
     assert summary.startswith("Ska jag boka Kampens servicecentral, Bastu,"), summary
     booked = texts_of(stack.say(conversation, "ja tack"))
     assert booked.startswith("Bokningen är gjord: Kampens servicecentral, Bastu"), booked
@@ -209,12 +217,42 @@ def test_a_booking_in_english_then_my_bookings(stack: Stack) -> None:
     assert first.startswith("At what time?"), first
     second = texts_of(stack.say(conversation, "at 6 pm for two hours"))
     assert second.startswith("Which mobile number"), second
-    summary = texts_of(stack.say(conversation, "+358 40 111 2233"))
+    asked_code = texts_of(stack.say(conversation, "+358 40 111 2233"))
+    assert asked_code.startswith("I sent a 6-digit code"), asked_code
+    wrong = texts_of(stack.say(conversation, "000000"))
+    code = code_sent_to(stack, "+358401112233")
+    if code != "000000":
+        assert wrong.startswith("That code is not right. You have 4 tries left."), wrong
+        summary = texts_of(stack.say(conversation, code))
+    else:
+        summary = wrong
     assert summary.startswith("Shall I book Helsinki Central Library Oodi, Music studio,"), summary
     assert texts_of(stack.say(conversation, "yes")).startswith("Your booking is made")
+    # The number proved for the booking is this conversation's: no second code.
     mine = texts_of(stack.say(conversation, "show my bookings"))
     assert mine.startswith("Your active bookings:"), mine
     assert "Helsinki Central Library Oodi, Music studio" in mine
+
+
+def test_someone_elses_number_shows_none_of_their_bookings(stack: Stack) -> None:
+    """The probe: a new conversation typing a resident's number used to list their bookings
+    with cancel buttons. Now it gets a code question; guesses lock the code."""
+    owner = new_conversation()
+    day = open_weekday(12)
+    stack.say(owner, f"I want to book the Maunula sports hall on {day:%B} {day.day} at 6 pm "
+              "for an hour, my number is 040 555 0101")  # fmt: skip
+    stack.say(owner, code_sent_to(stack, "+358405550101"))
+    assert texts_of(stack.say(owner, "yes")).startswith("Your booking is made")
+
+    attacker = new_conversation()
+    stack.say(attacker, "show my bookings")
+    asked = texts_of(stack.say(attacker, "040 555 0101"))
+    assert asked.startswith("I sent a 6-digit code"), asked
+    replies = [texts_of(stack.say(attacker, guess)) for guess in ("111111", "222222", "333333",
+               "444444", "555555")]  # fmt: skip
+    every = "\n".join(replies)
+    assert "Maunula" not in every and "Your active bookings" not in every, every
+    assert "too many times" in replies[-1], replies[-1]
 
 
 def test_resident_text_never_reaches_the_logs(stack: Stack) -> None:
