@@ -31,6 +31,7 @@ from playwright.sync_api import (
 from actions.language import LANGUAGE_SWITCHED
 from assistant.logs import pseudonym
 from assistant.replies import Language
+from tests.e2e.codes import code_sent_to
 from tests.e2e.conftest import ROOT, Stack, open_weekday
 from tests.e2e.test_stack import response_texts
 
@@ -372,7 +373,8 @@ def test_screenshots(browser: Browser, stack: Stack, tmp_path: Path) -> None:
             ".apuri-card-booking",
         ),
     ]
-    booking_turns = ["at 6 pm for two hours", "+358 40 111 2233", "yes"]
+    # The typed number is proved by the code texted to it (read from the outbox).
+    booking_turns = ["at 6 pm for two hours", "+358 40 111 2244", "code", "yes"]
     for name, viewport, lang, question, shown in shots:
         context = browser.new_context(viewport=viewport)
         try:
@@ -386,8 +388,9 @@ def test_screenshots(browser: Browser, stack: Stack, tmp_path: Path) -> None:
                 widget.wait_answer(1)
             answer = widget.say(question)
             if shown == ".apuri-card-booking":
-                for text in booking_turns:
-                    answer = widget.say(text)
+                for turn in booking_turns:
+                    said = code_sent_to(stack, "+358401112244") if turn == "code" else turn
+                    answer = widget.say(said)
             expect(answer.locator(shown).first).to_be_visible()
             if shown == ".apuri-card-note":
                 expect(answer.locator(shown).first).to_contain_text(
