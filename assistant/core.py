@@ -7,7 +7,6 @@ Nothing here knows about HTTP, TwiML or HTML.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -17,6 +16,7 @@ from typing import cast
 
 from redis.asyncio import Redis
 
+from assistant import safe_json
 from assistant.language import Detection, LanguageDetectorService, choose_language
 from assistant.logs import event, pseudonym
 from assistant.messages import message
@@ -92,9 +92,9 @@ def check_payload(payload: str) -> str:
     brace = payload.find("{")
     if brace != -1:
         try:
-            entities = json.loads(payload[brace:])
-        except json.JSONDecodeError:
-            raise InvalidMessage("payload entities are not valid JSON") from None
+            entities = safe_json.loads(payload[brace:], max_depth=2, max_digits=16)
+        except safe_json.UnsafeJSON:
+            raise InvalidMessage("payload entities are not valid JSON within limits") from None
         if not isinstance(entities, dict):
             raise InvalidMessage("payload entities must be a JSON object")
     return payload

@@ -7,6 +7,7 @@ the numbered choices last offered, rate-limit counters, and full answers behind 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from typing import Any
@@ -22,6 +23,9 @@ FULL_TEXT_TTL_S = 7 * 24 * 3600
 def conversation_of(phone: str, secret: bytes) -> str:
     """The conversation id of a phone number: a keyed hash, so Rasa never sees the number."""
     return resident_key(phone.strip(), secret)[:40]
+
+
+CHOICE_DIGITS = re.compile(r"[0-9]{1,2}")
 
 
 class PhoneState:
@@ -44,7 +48,7 @@ class PhoneState:
     async def choice(self, conversation: str, answer: str) -> str | None:
         """The payload of choice `answer` ("2") among those last offered, if it is one."""
         answer = answer.strip().rstrip(".)")
-        if not answer.isdigit():
+        if not CHOICE_DIGITS.fullmatch(answer):  # ASCII digits only: "²" or 5,000 digits
             return None
         raw = await self.redis.get(self._key("choices", conversation))
         if not raw:

@@ -34,7 +34,7 @@ from booking.outbox import enqueue
 from booking.phones import InvalidPhone, normalise_phone
 from channels import sms
 from channels.gsm import to_gsm7
-from channels.phone_state import conversation_of
+from channels.phone_state import CHOICE_DIGITS, conversation_of
 from channels.phone_texts import text
 from channels.twilio_auth import verified_form
 
@@ -256,7 +256,7 @@ async def turn(request: web.Request) -> web.Response:
         return xml(await _send_text(request, params, call, lang, state["sms_text"]))
     choices: list[str] = state.get("choices") or []
     payload = None
-    if digits.isdigit() and 0 < int(digits) <= len(choices):
+    if CHOICE_DIGITS.fullmatch(digits) and 0 < int(digits) <= len(choices):
         payload = choices[int(digits) - 1]
     if payload is None and not heard:
         return await _silence(request, call, state, step="turn")
