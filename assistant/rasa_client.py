@@ -21,7 +21,15 @@ TOKEN_HEADER = "X-Apuri-Token"  # noqa: S105 - a header name, not a secret
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not take the message: it was not processed and may be sent again."""
+    """Rasa did not take the message: it was not processed and may be sent again.
+
+    `reason`: "not_connected" (Rasa is starting or restarting), "loading" (its model is
+    loading) or "actions_unavailable" (an action could not run, so Rasa put the
+    conversation back as it was before the message)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class RasaFailed(Exception):
@@ -38,8 +46,10 @@ class RasaClient:
     """Sends one resident message to Rasa and returns the replies and the language slot.
 
     A refused connection means Rasa never saw the message (it is starting or restarting),
-    so it is retried with backoff for up to `retry_seconds`. A timeout or an error after
-    the message was delivered is not retried, because Rasa may have acted on it.
+    and a 503 means Rasa did not process it (its model is loading, or an action could not
+    run and Rasa rolled the conversation back), so both are retried with backoff for up
+    to `retry_seconds`. A timeout or an error after the message was delivered is not
+    retried, because Rasa may have acted on it.
     """
 
     def __init__(
@@ -69,21 +79,16 @@ class RasaClient:
                     timeout=self._timeout,
                 ) as response:
                     if response.status == 503:
-                        raise RasaUnavailable("rasa is loading its model")
+                        raise RasaUnavailable(await self._unavailable_reason(response))
                     if response.status != 200:
                         raise RasaFailed(f"rasa answered {response.status}")
                     payload = await response.json()
             except (aiohttp.ClientConnectorError, RasaUnavailable) as error:
-                # Not connected, or Rasa still loading: the message was not taken.
-                event(
-                    logger,
-                    "rasa.retry",
-                    logging.WARNING,
-                    reason=type(error).__name__,
-                    delay_s=delay,
-                )
+                # Not connected, loading, or rolled back: the message was not processed.
+                reason = error.reason if isinstance(error, RasaUnavailable) else "not_connected"
+                event(logger, "rasa.retry", logging.WARNING, reason=reason, delay_s=delay)
                 if time.monotonic() + delay > deadline:
-                    raise RasaUnavailable("rasa is not reachable") from error
+                    raise RasaUnavailable(reason) from error
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 1.0)
                 continue
@@ -92,6 +97,17 @@ class RasaClient:
             except TimeoutError as error:
                 raise RasaFailed("rasa did not answer in time") from error
             return self._parse(payload)
+
+    @staticmethod
+    async def _unavailable_reason(response: aiohttp.ClientResponse) -> str:
+        """Why Rasa answered 503, from Apuri's channel's body ("loading" when it has none:
+        Sanic answers before the channel exists)."""
+        try:
+            body = await response.json(content_type=None)
+        except (aiohttp.ClientError, ValueError):
+            return "loading"
+        error = body.get("error") if isinstance(body, dict) else None
+        return error if error in ("loading", "actions_unavailable") else "loading"
 
     @staticmethod
     def _parse(payload: Any) -> RasaTurn:
