@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.booking_api import EARLIEST_DAY, LATEST_DAY, ReservationRequest
+from assistant.identity_api import CodeRequest, SessionRequest
 from assistant.replies import AssistantResponse
 from assistant.services_api import MAX_K, MAX_QUERY_CHARS
 from channels.http_api import MessageRequest
@@ -281,6 +282,57 @@ _RESERVATION_ID = {
 }
 _REFUSED = "Refused: the reason code, its text in the asked language, alternatives"
 
+_SESSION = {
+    "name": "X-Resident-Session",
+    "in": "header",
+    "required": False,
+    "description": "A resident session from POST /api/identity/sessions: the number it "
+    "proved receives the confirmation. Required; without it the answer is 401.",
+    "schema": {"type": "string", "maxLength": 128},
+}
+
+_IDENTITY_PATHS: dict[str, Any] = {
+    "/api/identity/codes": {
+        "post": {
+            "summary": "Text a 6-digit code to a mobile number, to prove it is the client's",
+            "description": "Valid 10 minutes, 5 tries; at most 3 codes per number in 15 "
+            "minutes and 10 per client address an hour." + _JSON_LIMITS,
+            "requestBody": _json("The number and the language of the message", "CodeRequest"),
+            "responses": {
+                "202": {"description": "Sent; the body shows the masked number"},
+                "400": _error(_BAD_JSON),
+                "413": _error(_TOO_LARGE),
+                "422": _error("Not a mobile number, or a field is missing or mistyped"),
+                "429": _error("Too many codes for this number or client (see Retry-After)"),
+            },
+        }
+    },
+    "/api/identity/sessions": {
+        "post": {
+            "summary": "Open a resident session with the code texted to the number",
+            "requestBody": _json("The number and the code", "SessionRequest"),
+            "responses": {
+                "201": {"description": "The session token (X-Resident-Session), 30 minutes"},
+                "400": _error(_BAD_JSON),
+                "401": _error("Wrong, expired or never sent code (tries_left tells)"),
+                "413": _error(_TOO_LARGE),
+                "422": _error("Not a mobile number, or a field is missing or mistyped"),
+                "429": _error("Too many wrong codes: ask for a new one"),
+            },
+        }
+    },
+    "/api/identity/sessions/current": {
+        "delete": {
+            "summary": "End the resident session",
+            "parameters": [{**_SESSION, "required": True}],
+            "responses": {
+                "204": {"description": "Ended"},
+                "401": _error("No live session"),
+            },
+        }
+    },
+}
+
 _BOOKING_PATHS: dict[str, Any] = {
     "/api/resources": {
         "get": {
@@ -344,7 +396,8 @@ _BOOKING_PATHS: dict[str, Any] = {
                     "description": "A client key: a retried request returns the first "
                     "booking (200) and never books twice.",
                     "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
-                }
+                },
+                _SESSION,
             ],
             "requestBody": {
                 "required": True,
@@ -419,6 +472,8 @@ def openapi_document() -> dict[str, Any]:
         "SearchResult": SearchResult.model_json_schema(ref_template=ref),
         "AnswerCard": AnswerCard.model_json_schema(ref_template=ref),
         "ReservationRequest": ReservationRequest.model_json_schema(ref_template=ref),
+        "CodeRequest": CodeRequest.model_json_schema(ref_template=ref),
+        "SessionRequest": SessionRequest.model_json_schema(ref_template=ref),
     }
     schemas: dict[str, Any] = {"Error": _ERROR}
     for name, schema in models.items():
@@ -486,6 +541,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **_SERVICE_PATHS,
             **_BOOKING_PATHS,
+            **_IDENTITY_PATHS,
             **_CHANNEL_PATHS,
         },
         "components": {"schemas": schemas},
