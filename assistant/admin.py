@@ -115,7 +115,7 @@ async def outbox_page(request: web.Request) -> web.Response:
             to=escape(masked(m.to_phone)),
             due=f"{m.send_after.astimezone(HELSINKI):%Y-%m-%d %H:%M}",
             sent=f"{m.sent_at.astimezone(HELSINKI):%Y-%m-%d %H:%M}" if m.sent_at else "",
-            body=escape(m.body),
+            body=escape("(a verification code: not shown)" if m.kind == "code" else m.body),
             error=escape(m.last_error or ""),
         )
         for m in messages

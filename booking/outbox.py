@@ -40,6 +40,9 @@ BACKOFF = (
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
 STALE_AFTER = dt.timedelta(minutes=5)
+# Messages whose text is a secret (one-time codes): erased once a real sender has sent them.
+# LocalSender keeps them, as it keeps every message for review on this machine.
+SECRET_KINDS = frozenset({"code"})
 
 
 class SendError(Exception):
@@ -206,9 +209,15 @@ class OutboxWorker:
                     final,
                 )
                 continue
-            await self._record(
-                message.id, status="sent", sent_at=self.clock(), provider_id=provider_id[:64]
-            )
+            sent: dict[str, object] = {
+                "status": "sent",
+                "sent_at": self.clock(),
+                "provider_id": provider_id[:64],
+            }
+            if message.kind in SECRET_KINDS and self.sender.name != "local":
+                # A code has done its work once sent; the database keeps no copy of it.
+                sent["body"] = "(erased after sending)"
+            await self._record(message.id, **sent)
             log.info("outbox.sent id=%s kind=%s via=%s", message.id, message.kind, self.sender.name)
         return attempted
 

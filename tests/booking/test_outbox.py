@@ -126,3 +126,23 @@ async def test_a_send_interrupted_by_a_crash_is_retried(
     assert await worker.send_due() == 1
     (confirmation, *_) = await outbox(booking_engine)
     assert (confirmation.status, confirmation.provider_id) == ("sent", "local")
+
+
+async def test_a_code_is_erased_once_sent_and_kept_only_by_the_local_sender(
+    booking_engine: AsyncEngine, clock: Clock
+) -> None:
+    from booking.outbox import enqueue
+
+    await enqueue(booking_engine, to_phone=PHONE, body="Apuri: code 123456", lang="en", kind="code")
+    sender = FlakySender(0)
+    worker = OutboxWorker(booking_engine, sender, clock=lambda: dt.datetime.now(dt.UTC))
+    assert await worker.send_due() == 1
+    assert sender.sent == [(PHONE, "Apuri: code 123456")], "the resident gets the code"
+    (sent,) = await outbox(booking_engine)
+    assert sent.status == "sent" and "123456" not in sent.body
+
+    await enqueue(booking_engine, to_phone=PHONE, body="Apuri: code 654321", lang="en", kind="code")
+    local = OutboxWorker(booking_engine, LocalSender(), clock=lambda: dt.datetime.now(dt.UTC))
+    assert await local.send_due() == 1
+    kept = (await outbox(booking_engine))[-1]
+    assert kept.body == "Apuri: code 654321", "kept for review on this machine"
