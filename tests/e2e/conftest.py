@@ -7,17 +7,23 @@ var/ directory, started once per test module.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import re
+import signal
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
+from twilio.request_validator import RequestValidator
 
 from assistant.local_stack import LocalStack
 from assistant.service_search import ServiceSearchProvider
@@ -111,3 +117,68 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
         return True
+
+
+@contextlib.contextmanager
+def running_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    """A stack of its own (as the `stack` fixture starts one) in `var_dir`, with Twilio's
+    settings and `extra_env`; stopped with SIGTERM at the end, leaving nothing running."""
+    if not (MODEL_DIR / "apuri.tar.gz").exists():
+        pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
+    running = Stack(
+        model_dir=MODEL_DIR, var_dir=var_dir, extra_env={**TWILIO_ENV, **(extra_env or {})}
+    )
+    running.start()
+    try:
+        running.wait_health(200)
+        yield running
+    finally:
+        pids = running.pids()
+        assert running.stop() == 0, "apuri run exits 0 on SIGTERM"
+        for name, pid in pids.items():
+            assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
+
+
+@contextlib.contextmanager
+def supervisor_paused(stack: Stack) -> Iterator[None]:
+    """`apuri run` stopped (SIGSTOP) for the block, so it restarts no process that dies in
+    it; continued (SIGCONT) afterwards, when it restarts them with its usual backoff. Keep
+    the block short: the supervisor copies its children's output, and a full pipe stalls
+    a child."""
+    assert stack.process is not None
+    stack.process.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        stack.process.send_signal(signal.SIGCONT)
+
+
+def kill_process(stack: Stack, name: str) -> None:
+    """SIGKILL one of the stack's processes with all of its own (Sanic's workers too)."""
+    os.killpg(stack.pid(name), signal.SIGKILL)
+
+
+def twilio_post(stack: Stack, path: str, params: dict[str, str]) -> str:
+    """POSTs a webhook signed with the stack's Twilio token over its public URL, exactly
+    as Twilio signs it; returns the TwiML."""
+    signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(
+        PUBLIC_BASE_URL + path, params
+    )
+    request = urllib.request.Request(
+        stack.gateway_url + path,
+        data=urlencode(params).encode(),
+        method="POST",
+        headers={
+            "X-Twilio-Signature": signature,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return str(response.read().decode())
+
+
+def sms_reply(twiml: str) -> str:
+    """The text message a resident receives from the TwiML ("" when there is none)."""
+    found = re.search(r"<Message>(.*)</Message>", twiml, re.DOTALL)
+    return unescape(found.group(1)) if found else ""
