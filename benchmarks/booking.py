@@ -15,9 +15,20 @@ the gateway migrates and seeds it), then measures:
    (HTTP 409), and how long the 200 take;
 4. cancellation: DELETE of every booking made, with its token: latency p50/p99.
 
-Every booking uses a phone number of its own, so the per-resident limit never refuses one;
-all are cancelled at the end. Writes `benchmarks/results/booking.json` (one entry per
-database kind) and prints a summary.
+Every booking is made by a resident of its own, as the API now asks of a client: a phone
+number of its own, a resident session that proved that number (`X-Resident-Session`), and a
+client address of its own. The sessions are opened before anything is measured, straight in
+the identity store (`privacy.identity.Identities`) on the gateway's Redis with the gateway's
+secret key, as a code typed back would open them: texting and typing hundreds of codes
+would measure the code limits, not booking. The gateway runs as a process of its own, so
+its limits (20 attempts a minute and 30 new bookings an hour per client address, 10 an hour
+per resident) cannot be raised from here and are not: it trusts 127.0.0.1 as a reverse
+proxy (`APURI_TRUSTED_PROXIES`), as it would behind the city's proxy, and each resident's
+requests carry their own address in `X-Forwarded-For`. So no limit refuses a booking and
+the figures stay those of the engine and the API under load, the session check and the
+rate counting included; a refusal by a limit would show as 401, 403 or 429 in `statuses`.
+All bookings are cancelled at the end. Writes `benchmarks/results/booking.json` (one entry
+per database kind) and prints a summary.
 """
 
 from __future__ import annotations
@@ -38,14 +49,20 @@ from typing import Any
 
 import aiohttp
 import psutil
+from redis.asyncio import Redis
 
+from assistant.identity_api import SESSION_HEADER
 from assistant.local_stack import start_gateway, start_redis
 from booking.rules import HELSINKI
+from privacy.identity import Identities
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "booking.json"
 CONTENDERS = 200
 FIRST_DAY_AHEAD = 2
+SECRET_KEY = "benchmark-secret-key-0123456789abcdef"  # noqa: S105 - the benchmark's own gateway
+# The gateway believes X-Forwarded-For from here, as it would from the city's reverse proxy.
+PROXY = "127.0.0.1"
 
 
 @dataclass
@@ -74,15 +91,36 @@ class Timings:
         return result
 
 
-class Phones:
-    """A distinct valid Finnish mobile number for each booking."""
+@dataclass(frozen=True)
+class Resident:
+    """One booking client: a number, a session that proved it, and an address of its own."""
 
-    def __init__(self) -> None:
-        self.next = 0
+    phone: str
+    headers: dict[str, str]
 
-    def __call__(self) -> str:
-        self.next += 1
-        return f"+35840{1000000 + self.next:07d}"
+
+class Residents:
+    """Residents with their sessions opened ahead of the measurements (`open`), handed out
+    one a booking; more are opened if a run needs them (races refused with 409 use some)."""
+
+    def __init__(self, identities: Identities) -> None:
+        self.identities = identities
+        self.ready: list[Resident] = []
+        self.made = 0
+
+    async def open(self, count: int) -> None:
+        for _ in range(count):
+            self.made += 1
+            phone = f"+35840{1000000 + self.made:07d}"
+            token = await self.identities.open_session(phone, "sms-code")
+            # 10.0.0.0/8 gives every resident an address of its own for a run's 16 million.
+            address = f"10.{self.made >> 16 & 255}.{self.made >> 8 & 255}.{self.made & 255}"
+            self.ready.append(Resident(phone, {SESSION_HEADER: token, "X-Forwarded-For": address}))
+
+    async def next(self) -> Resident:
+        if not self.ready:
+            await self.open(50)
+        return self.ready.pop()
 
 
 async def _availability(
@@ -104,13 +142,14 @@ async def _book(
     resource: str,
     start: str,
     minutes: int,
-    phone: str,
+    resident: Resident,
     timings: Timings,
 ) -> dict[str, Any] | None:
     started = time.perf_counter()
     async with http.post(
         f"{base}/api/reservations",
-        json={"resource_id": resource, "start": start, "minutes": minutes, "phone": phone},
+        json={"resource_id": resource, "start": start, "minutes": minutes, "phone": resident.phone},
+        headers=resident.headers,
     ) as response:
         body: dict[str, Any] = await response.json()
         timings.add(started, response.status)
@@ -122,7 +161,9 @@ def _days(resources: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dt.date
     pairs = []
     for resource in resources:
         ahead = int(resource["rules"]["max_days_ahead"])
-        for offset in range(FIRST_DAY_AHEAD, ahead):
+        # Only days whose bookings can still be cancelled at the end, at any time of day.
+        notice_days = -(-int(resource["rules"]["cancel_hours_before"] or 0) // 24) + 1
+        for offset in range(max(FIRST_DAY_AHEAD, notice_days), ahead):
             pairs.append((resource, today + dt.timedelta(days=offset)))
     return pairs
 
@@ -160,7 +201,7 @@ async def measure_booking(
     pairs: list[tuple[dict[str, Any], dt.date]],
     workers: int,
     per_worker: int,
-    phones: Phones,
+    residents: Residents,
     made: list[dict[str, Any]],
 ) -> dict[str, Any]:
     posts = Timings()
@@ -178,8 +219,9 @@ async def measure_booking(
                 slots = [s for s in free.get("slots", []) if s["max_minutes"] >= minutes]
                 if not slots:
                     break
+                resident = await residents.next()
                 result = await _book(
-                    http, base, resource["id"], slots[0]["start"], minutes, phones(), posts
+                    http, base, resource["id"], slots[0]["start"], minutes, resident, posts
                 )
                 if result is not None:
                     made.append(result)
@@ -199,8 +241,9 @@ async def measure_contention(
     http: aiohttp.ClientSession,
     base: str,
     pairs: list[tuple[dict[str, Any], dt.date]],
-    phones: Phones,
+    residents: Residents,
     made: list[dict[str, Any]],
+    contenders: int,
 ) -> dict[str, Any]:
     for resource, day in reversed(pairs):
         minutes = int(resource["rules"]["min_minutes"])
@@ -210,12 +253,13 @@ async def measure_contention(
             break
     else:
         raise RuntimeError("no free slot left for the contention test")
+    everyone = [await residents.next() for _ in range(contenders)]
     posts = Timings()
     started = time.perf_counter()
     results = await asyncio.gather(
         *(
-            _book(http, base, resource["id"], slots[0]["start"], minutes, phones(), posts)
-            for _ in range(CONTENDERS)
+            _book(http, base, resource["id"], slots[0]["start"], minutes, resident, posts)
+            for resident in everyone
         )
     )
     wall = time.perf_counter() - started
@@ -241,30 +285,50 @@ async def cancel_all(
     return timings.summary()
 
 
-async def run(base: str, workers: list[int], per_worker: int) -> dict[str, Any]:
-    phones = Phones()
+async def run(
+    base: str, redis_url: str, workers: list[int], per_worker: int, contenders: int
+) -> dict[str, Any]:
+    redis = Redis.from_url(redis_url)
+    residents = Residents(Identities(redis, SECRET_KEY.encode()))
+    # Every booking of the run and every contender, and a margin for races lost.
+    await residents.open(sum(workers) * per_worker * 5 // 4 + contenders + 50)
     made: list[dict[str, Any]] = []
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=CONTENDERS)
-    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
-        async with http.get(f"{base}/api/resources") as response:
-            resources = (await response.json())["resources"]
-        all_pairs = _days(resources)
-        pairs = list(all_pairs)
-        print(f"[bench] {len(resources)} spaces, {len(pairs)} space-days", flush=True)
-        results: dict[str, Any] = {"spaces": len(resources), "space_days": len(pairs)}
-        print("[bench] availability…", flush=True)
-        results["availability"] = await measure_availability(http, base, all_pairs)
-        results["booking"] = {}
-        for count in workers:
-            print(f"[bench] booking with {count} workers…", flush=True)
-            results["booking"][f"workers_{count}"] = await measure_booking(
-                http, base, pairs, count, per_worker, phones, made
-            )
-        print(f"[bench] {CONTENDERS} simultaneous attempts at one slot…", flush=True)
-        results["contention"] = await measure_contention(http, base, pairs, phones, made)
-        print(f"[bench] cancelling {len(made)} bookings…", flush=True)
-        results["cancel"] = await cancel_all(http, base, made)
+    connector = aiohttp.TCPConnector(limit=max(contenders, 32))
+    try:
+        async with aiohttp.ClientSession(timeout=timeout, connector=connector) as http:
+            return await _measure(http, base, workers, per_worker, contenders, residents, made)
+    finally:
+        await redis.aclose()
+
+
+async def _measure(
+    http: aiohttp.ClientSession,
+    base: str,
+    workers: list[int],
+    per_worker: int,
+    contenders: int,
+    residents: Residents,
+    made: list[dict[str, Any]],
+) -> dict[str, Any]:
+    async with http.get(f"{base}/api/resources") as response:
+        resources = (await response.json())["resources"]
+    all_pairs = _days(resources)
+    pairs = list(all_pairs)
+    print(f"[bench] {len(resources)} spaces, {len(pairs)} space-days", flush=True)
+    results: dict[str, Any] = {"spaces": len(resources), "space_days": len(pairs)}
+    print("[bench] availability…", flush=True)
+    results["availability"] = await measure_availability(http, base, all_pairs)
+    results["booking"] = {}
+    for count in workers:
+        print(f"[bench] booking with {count} workers…", flush=True)
+        results["booking"][f"workers_{count}"] = await measure_booking(
+            http, base, pairs, count, per_worker, residents, made
+        )
+    print(f"[bench] {contenders} simultaneous attempts at one slot…", flush=True)
+    results["contention"] = await measure_contention(http, base, pairs, residents, made, contenders)
+    print(f"[bench] cancelling {len(made)} bookings…", flush=True)
+    results["cancel"] = await cancel_all(http, base, made)
     return results
 
 
@@ -273,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--per-worker", type=int, default=12, help="bookings per worker")
+    parser.add_argument(
+        "--contenders", type=int, default=CONTENDERS, help="simultaneous attempts at one slot"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -288,15 +355,18 @@ def main(argv: list[str] | None = None) -> int:
                 {
                     "REDIS_URL": redis_url,
                     "DATABASE_URL": database_url,
-                    "APURI_SECRET_KEY": "benchmark-secret-key-0123456789abcdef",
+                    "APURI_SECRET_KEY": SECRET_KEY,
                     "APURI_LOG_LEVEL": "WARNING",
+                    "APURI_TRUSTED_PROXIES": PROXY,
                 },
                 "/api/resources",
             )
             server = psutil.Process(process.pid)
             cpu_before = server.cpu_times()
             try:
-                results = asyncio.run(run(base, args.workers, args.per_worker))
+                results = asyncio.run(
+                    run(base, redis_url, args.workers, args.per_worker, args.contenders)
+                )
             finally:
                 cpu_after = server.cpu_times()
                 process.terminate()
