@@ -8,6 +8,7 @@ apuri search "..."     search the city's services
 apuri booking seed     migrate the database and load the bookable spaces
 apuri bench chat|kb|booking|telecare   the chat latency, knowledge-base, booking and
                        telecare call set-up benchmarks
+apuri bench security   the security probe of a stack of its own, as a table
 apuri nurse add NAME   create a nurse's account for the telecare console (/nurse)
 """
 
@@ -141,6 +142,10 @@ def _bench(args: argparse.Namespace) -> int:
         from benchmarks.telecare import main as telecare_benchmark
 
         return telecare_benchmark(args.rest)
+    if args.what == "security":
+        from benchmarks.security_probe import main as security_probe
+
+        return security_probe(args.rest)
     from benchmarks.kb_eval import main as kb_benchmark
 
     return kb_benchmark(args.rest)
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     booking.set_defaults(func=_booking)
 
     bench = commands.add_parser("bench", help="run a benchmark")
-    bench.add_argument("what", choices=["chat", "kb", "booking", "telecare"])
+    bench.add_argument("what", choices=["chat", "kb", "booking", "telecare", "security"])
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="the benchmark's own options")
     bench.set_defaults(func=_bench)
 
