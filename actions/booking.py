@@ -201,7 +201,30 @@ async def _code_events(tracker: Tracker, events: list[EventType]) -> list[EventT
     return []
 
 
-class ValidateBookingForm(FormValidationAction):
+class _ProvingForm(FormValidationAction):
+    """A form whose phone number is proved with a code before it completes."""
+
+    def more_events(self, tracker: Tracker, events: list[EventType]) -> list[EventType]:
+        """Events this form adds to rasa-sdk's validation events."""
+        return []
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = list(await super().get_validation_events(dispatcher, tracker, domain))
+        events.extend(self.more_events(tracker, events))
+        return [*events, *await _code_events(tracker, events)]
+
+    async def extract_verification_code(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = _message_text(tracker)
+        return await extract_code(
+            dispatcher, tracker, message, other_number=bool(phone_in(message))
+        )
+
+
+class ValidateBookingForm(_ProvingForm):
     """Fills the booking form from whatever the resident says, in any order."""
 
     def name(self) -> str:
@@ -219,25 +242,12 @@ class ValidateBookingForm(FormValidationAction):
             return list(FORM_SLOTS)
         return [*FORM_SLOTS, CODE]
 
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    def more_events(self, tracker: Tracker, events: list[EventType]) -> list[EventType]:
         # rasa-sdk keeps only the form's own slots; the places to choose from ride along.
-        events: list[EventType] = list(
-            await super().get_validation_events(dispatcher, tracker, domain)
-        )
         extracted = tracker.slots_to_validate()
         if CANDIDATES in extracted and not any(e.get("name") == CANDIDATES for e in events):
-            events.append(SlotSet(CANDIDATES, extracted[CANDIDATES]))
-        return [*events, *await _code_events(tracker, events)]
-
-    async def extract_verification_code(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        message = _message_text(tracker)
-        return await extract_code(
-            dispatcher, tracker, message, other_number=bool(phone_in(message))
-        )
+            return [SlotSet(CANDIDATES, extracted[CANDIDATES])]
+        return []
 
     async def extract_booking_resource(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -591,7 +601,7 @@ class ActionBookingStop(Action):
         return _reset()
 
 
-class ValidateContactForm(FormValidationAction):
+class ValidateContactForm(_ProvingForm):
     """Proves whose bookings these are (for my bookings, cancel, move).
 
     On SMS and the phone the gateway has proved the sender's number: nothing is asked.
@@ -612,26 +622,12 @@ class ValidateContactForm(FormValidationAction):
             return []
         return [PHONE, CODE]
 
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = list(await super().get_validation_events(dispatcher, tracker, domain))
-        return [*events, *await _code_events(tracker, events)]
-
     async def extract_booking_phone(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         message = _message_text(tracker)
         phone = None if looks_like_code(message) else phone_in(message)
         return {PHONE: phone, CODE: None} if phone else {}
-
-    async def extract_verification_code(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        message = _message_text(tracker)
-        return await extract_code(
-            dispatcher, tracker, message, other_number=bool(phone_in(message))
-        )
 
 
 def _task(tracker: Tracker) -> tuple[str | None, str]:
