@@ -74,6 +74,9 @@ class Inbound:
     client: str | None = None
 
 
+_LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
 def clean_text(text: str, max_chars: int) -> str:
     """Normalise a resident's text: NFC, control characters out, whitespace trimmed."""
     cleaned = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
@@ -81,8 +84,12 @@ def clean_text(text: str, max_chars: int) -> str:
         raise InvalidMessage("text is empty")
     if len(cleaned) > max_chars:
         raise InvalidMessage(f"text is longer than {max_chars} characters")
-    # A typed "/greet" must not be taken as a button payload that skips understanding.
-    return cleaned.lstrip("/").strip() or cleaned
+    # A typed "/greet" (or "/ /greet") must not be taken as a button payload that skips
+    # understanding: slashes and spaces at the start go, however many there are.
+    words = _LEADING_SLASHES.sub("", cleaned)
+    if not words:
+        raise InvalidMessage("text has no words")
+    return words
 
 
 def check_payload(payload: str) -> str:

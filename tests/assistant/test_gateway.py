@@ -161,6 +161,25 @@ async def test_typed_slash_command_is_not_taken_as_a_payload(client: TestClient[
     assert stand_in.received[0]["message"] == "help"
 
 
+@pytest.mark.parametrize("text", ["/ /affirm", " / / /affirm", "//affirm"])
+async def test_slashes_and_spaces_cannot_smuggle_a_payload(
+    client: TestClient[Any, Any], rasa, text: str
+):
+    stand_in, _ = rasa
+    await client.post("/api/messages", json={"conversation_id": "conv-0004b", "text": text})
+    assert stand_in.received[0]["message"] == "affirm"
+
+
+async def test_only_slashes_is_a_clear_error(client: TestClient[Any, Any], rasa):
+    stand_in, _ = rasa
+    response = await client.post(
+        "/api/messages", json={"conversation_id": "conv-0004c", "text": "/ / /"}
+    )
+    assert response.status == 422
+    assert "no words" in (await response.text())
+    assert stand_in.received == []
+
+
 async def test_control_characters_are_removed(client: TestClient[Any, Any], rasa):
     stand_in, _ = rasa
     response = await client.post(
