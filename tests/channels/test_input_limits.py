@@ -14,23 +14,19 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
-from assistant.gateway import create_app
 from assistant.keys import DATABASE
-from assistant.settings import Settings
 from booking.db import sessions
 from booking.models import CallRecord
 from channels.telecare_call import parse_signal
 from channels.web import ClientMessage, Refused, parse_frame
-from tests.assistant.test_gateway import StandInRasa
+from tests.channels import test_twilio as twilio_tests
+from tests.channels.test_twilio import signed
 
-TOKEN = "twilio-test-auth-token-0123456789"
-BASE = "https://apuri.example.hel.fi"
 PHONE = "+358401234567"
 CALL = "CA" + "7" * 32
 DEEP = "[" * 20_000 + "]" * 20_000
@@ -49,32 +45,8 @@ PROPERTY = settings(
 )
 
 
-@pytest.fixture(autouse=True)
-async def clean_redis(redis: Any) -> None:
-    await redis.flushdb()
-
-
-@pytest.fixture
-async def rasa(aiohttp_server: Any) -> tuple[StandInRasa, TestServer]:
-    stand_in = StandInRasa()
-    return stand_in, await aiohttp_server(stand_in.app())
-
-
-@pytest.fixture
-async def client(
-    aiohttp_client: Any, settings: Settings, rasa: tuple[StandInRasa, TestServer]
-) -> Client:
-    _, server = rasa
-    app = create_app(
-        settings.with_(
-            rasa_port=server.port,
-            actions_port=server.port,
-            twilio_auth_token=TOKEN,
-            public_base_url=BASE,
-        )
-    )
-    result: Client = await aiohttp_client(app)
-    return result
+# The gateway under test is the one the Twilio tests build, with its stand-in Rasa.
+clean_redis, rasa, client = twilio_tests.clean_redis, twilio_tests.rasa, twilio_tests.client
 
 
 async def post_json(client: Client, path: str, body: str, **headers: str) -> tuple[int, Any]:
@@ -236,10 +208,7 @@ def test_signaling_frames_outside_the_limits_are_dropped(data: str) -> None:
 def signed_post(path: str, form: list[tuple[str, str | bytes]]) -> tuple[bytes, dict[str, str]]:
     """The form's body and headers, signed over the parameters as the gateway will read them."""
     body = urlencode(form).encode()
-    params = dict(parse_qsl(body.decode(), keep_blank_values=True))
-    signature = RequestValidator(TOKEN).compute_signature(BASE + path, params)
-    headers = {"X-Twilio-Signature": signature, "Content-Type": "application/x-www-form-urlencoded"}
-    return body, headers
+    return body, signed(path, dict(parse_qsl(body.decode(), keep_blank_values=True)))
 
 
 async def twilio(client: Client, path: str, form: Mapping[str, str | bytes]) -> tuple[int, str]:

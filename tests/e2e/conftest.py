@@ -96,20 +96,8 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, service_provider: ServiceSearchProvider
 ) -> Iterator[Stack]:
     # The service_provider fixture has built the shared service index, which the stack reuses.
-    if not (MODEL_DIR / "apuri.tar.gz").exists():
-        pytest.fail(f"no trained model in {MODEL_DIR}: run 'make train' first")
-    running = Stack(
-        model_dir=MODEL_DIR, var_dir=tmp_path_factory.mktemp("apuri-var"), extra_env=TWILIO_ENV
-    )
-    running.start()
-    try:
-        running.wait_health(200)
+    with running_stack(tmp_path_factory.mktemp("apuri-var")) as running:
         yield running
-    finally:
-        pids = running.pids()
-        assert running.stop() == 0, "apuri run exits 0 on SIGTERM"
-        for name, pid in pids.items():
-            assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid), f"{name} left running"
 
 
 def _is_zombie(pid: int) -> bool:

@@ -10,41 +10,21 @@ from __future__ import annotations
 
 import itertools
 import re
-import urllib.error
-import urllib.request
 import uuid
 from html import unescape
-from urllib.parse import urlencode
 
 import pytest
-from twilio.request_validator import RequestValidator
 
 from channels.gsm import segments
 from tests.e2e.codes import code_sent_to
-from tests.e2e.conftest import PUBLIC_BASE_URL, TWILIO_AUTH_TOKEN, Stack, open_weekday
+from tests.e2e.conftest import Stack, open_weekday, twilio_post
 
 pytestmark = pytest.mark.e2e
 
 _numbers = itertools.count(1)
 
 
-def twilio(stack: Stack, path: str, params: dict[str, str]) -> str:
-    """POSTs a signed Twilio webhook; returns the TwiML."""
-    signature = RequestValidator(TWILIO_AUTH_TOKEN).compute_signature(
-        PUBLIC_BASE_URL + path, params
-    )
-    request = urllib.request.Request(
-        stack.gateway_url + path,
-        data=urlencode(params).encode(),
-        method="POST",
-        headers={
-            "X-Twilio-Signature": signature,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-        return str(response.read().decode())
+twilio = twilio_post
 
 
 class Texter:
