@@ -9,17 +9,11 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = Path(os.environ.get("APURI_RASA_PYTHON", ".venv-rasa/bin/python"))
-if not RASA_PYTHON.is_absolute():
-    RASA_PYTHON = ROOT / RASA_PYTHON
+from tests.rasa_plugins.in_rasa import run_in_rasa
 
 FINNISH = "Haluan varata saunavuoron uimahallista huomiseksi"
 SWEDISH = "Jag vill boka en bastutur i simhallen till i morgon"
@@ -96,29 +90,9 @@ print(json.dumps({
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if not RASA_PYTHON.exists():
-        pytest.skip(f"{RASA_PYTHON} is missing: run `make setup` or set APURI_RASA_PYTHON")
     workdir = tmp_path_factory.mktemp("e5")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore",
-    }
-    texts = [FINNISH, SWEDISH, UNRELATED]
-    completed = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, json.dumps(texts), str(workdir / "storage")],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    parsed: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return parsed
+    texts = json.dumps([FINNISH, SWEDISH, UNRELATED])
+    return run_in_rasa(SCRIPT, texts, str(workdir / "storage"), workdir=workdir)
 
 
 def cosine(a: list[float], b: list[float]) -> float:

@@ -11,17 +11,10 @@ was written. tests/e2e/test_log_privacy.py checks the same through the running s
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = Path(os.environ.get("APURI_RASA_PYTHON", ".venv-rasa/bin/python"))
-if not RASA_PYTHON.is_absolute():
-    RASA_PYTHON = ROOT / RASA_PYTHON
+from tests.rasa_plugins.in_rasa import run_in_rasa
 
 SCRIPT = r"""
 import io, json, logging, sys, warnings
@@ -72,27 +65,8 @@ PAYLOADS = {
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> str:
-    if not RASA_PYTHON.exists():
-        pytest.skip(f"{RASA_PYTHON} is missing: run `make setup` or set APURI_RASA_PYTHON")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore",
-    }
-    env.pop("FORCE_JSON_LOGGING", None)
-    completed = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, json.dumps(list(PAYLOADS.values()))],
-        cwd=tmp_path_factory.mktemp("log-privacy"),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    payloads = json.dumps(list(PAYLOADS.values()))
+    result = run_in_rasa(SCRIPT, payloads, workdir=tmp_path_factory.mktemp("log-privacy"))
     return str(result["written"])
 
 

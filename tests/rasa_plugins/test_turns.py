@@ -10,20 +10,12 @@ happened as JSON. The whole dialogue is tested through the running stack in test
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import TEST_REDIS_URL
-
-ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = Path(os.environ.get("APURI_RASA_PYTHON", ".venv-rasa/bin/python"))
-if not RASA_PYTHON.is_absolute():
-    RASA_PYTHON = ROOT / RASA_PYTHON
+from tests.rasa_plugins.in_rasa import run_in_rasa
 
 SCRIPT = r"""
 import asyncio, io, json, logging, socket, sys, types, uuid
@@ -181,28 +173,7 @@ asyncio.run(main(sys.argv[1]))
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    if not RASA_PYTHON.exists():
-        pytest.skip(f"{RASA_PYTHON} is missing: run `make setup` or set APURI_RASA_PYTHON")
-    workdir = tmp_path_factory.mktemp("turns")
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONWARNINGS": "ignore",
-    }
-    completed = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, TEST_REDIS_URL],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-4000:]
-    parsed: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return parsed
+    return run_in_rasa(SCRIPT, TEST_REDIS_URL, workdir=tmp_path_factory.mktemp("turns"))
 
 
 def test_outside_a_turn_a_failed_action_raises_as_rasa_makes_it(result: dict[str, Any]) -> None:
