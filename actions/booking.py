@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import secrets
+from abc import abstractmethod
 from typing import Any, cast
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -202,7 +203,13 @@ async def _code_events(tracker: Tracker, events: list[EventType]) -> list[EventT
 
 
 class _ProvingForm(FormValidationAction):
-    """A form whose phone number is proved with a code before it completes."""
+    """A form whose phone number is proved with a code before it completes.
+
+    Abstract, so that rasa-sdk registers only the forms built on it.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
 
     def more_events(self, tracker: Tracker, events: list[EventType]) -> list[EventType]:
         """Events this form adds to rasa-sdk's validation events."""
