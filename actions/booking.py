@@ -30,9 +30,9 @@ from booking.matching import match_resources
 from booking.messages import Reason, when_text
 from booking.models import Reservation, Resource
 from booking.notifications import booking_code, place_name
-from booking.phones import InvalidPhone, masked, normalise_phone
-from booking.rules import HELSINKI
 from booking.when import parse_when
+from privacy.phones import InvalidPhone, masked, normalise_phone
+from store.models import HELSINKI
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from typing import Any
 from redis.asyncio import Redis
 
 from assistant.settings import Settings
-from booking.db import create_engine
 from booking.engine import BookingEngine
 from privacy.identity import Identities
+from store.db import create_engine
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from rasa_sdk.types import DomainDict
 from actions.booking_texts import Lang, text
 from actions.deps import client_of, dependencies
 from assistant.settings import LANGUAGES
-from booking.outbox import enqueue
 from privacy.identity import CodeRefused, Refusal, code_sms
+from store.outbox import enqueue
 
 log = logging.getLogger(__name__)
 

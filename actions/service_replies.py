@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import phonenumbers
-
 from knowledge_base.models import AnswerCard, Lang, PhoneContact, ServiceDocument
 from knowledge_base.text import first_sentences, shorten
+from privacy.phones import format_phone
 
 Message = dict[str, Any]
 
@@ -127,23 +126,6 @@ TEXTS: dict[str, dict[Lang, str]] = {
 def text(key: str, lang: Lang, **values: str) -> str:
     """One of the texts above in `lang`, with `values` filled in."""
     return TEXTS[key][lang].format(**values)
-
-
-def format_phone(number: str) -> str:
-    """A phone number as a Finnish resident writes it: "09 310 11111", "040 123 4567"."""
-    try:
-        parsed = phonenumbers.parse(number, "FI")
-    except phonenumbers.NumberParseException:
-        return number
-    if parsed.country_code != 358:
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    national = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    # The library leaves the subscriber part in one block ("09 31011111"); the city
-    # writes it in two or three groups.
-    prefix, _, rest = national.partition(" ")
-    if rest.isdigit() and len(rest) >= 6:
-        rest = f"{rest[:3]} {rest[3:]}"
-    return f"{prefix} {rest}" if rest else national
 
 
 def phone_line(phone: PhoneContact) -> str:

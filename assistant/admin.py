@@ -23,9 +23,8 @@ from sqlalchemy import select
 from assistant.client_address import request_address
 from assistant.keys import BOOKING, REDIS, SETTINGS
 from assistant.logs import event
-from booking.models import OutboxMessage
-from booking.phones import masked
-from booking.rules import HELSINKI
+from privacy.phones import masked
+from store.models import HELSINKI, OutboxMessage
 from telecare.lockout import Limits, SignInLockout
 
 logger = logging.getLogger(__name__)

@@ -31,9 +31,9 @@ from booking.ics import reservation_ics
 from booking.messages import Reason
 from booking.models import Reservation, Resource
 from booking.notifications import booking_code, place_name
-from booking.phones import InvalidPhone, normalise_phone
-from booking.rules import HELSINKI
 from booking.seed import KINDS
+from privacy.phones import InvalidPhone, normalise_phone
+from store.models import HELSINKI
 
 Lang = Literal["fi", "sv", "en"]
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")

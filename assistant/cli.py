@@ -68,8 +68,8 @@ def _ensure_knowledge_base(settings: Settings) -> None:
 
 def _prepare_database(settings: Settings) -> None:
     """Migrates the database to the newest schema and loads the bookable spaces."""
-    from booking.db import create_engine, migrate
     from booking.seed import seed
+    from store.db import create_engine, migrate
 
     migrate(settings.effective_database_url)
 

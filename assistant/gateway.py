@@ -39,13 +39,14 @@ from assistant.problems import problem_middleware
 from assistant.rasa_client import RasaClient
 from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
-from booking.db import create_engine, migrate_async
 from booking.engine import BookingEngine
-from booking.outbox import OutboxWorker, TwilioCredentials, make_sender
 from booking.seed import seed
 from channels import http_api, sms, telecare_app, voice
 from channels import web as web_channel
+from privacy.consent import stop_check
 from privacy.identity import Identities
+from store.db import create_engine, migrate_async
+from store.outbox import OutboxWorker, TwilioCredentials, make_sender
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,9 @@ async def _outbox_ctx(app: web.Application) -> AsyncIterator[None]:
         if settings.twilio_configured
         else None
     )
-    worker = OutboxWorker(app[DATABASE], make_sender(credentials), secret=settings.secret)
+    worker = OutboxWorker(
+        app[DATABASE], make_sender(credentials), stopped=stop_check(settings.secret)
+    )
     task = asyncio.create_task(worker.run(), name="apuri-outbox")
     yield
     task.cancel()

@@ -22,9 +22,9 @@ from assistant.client_address import client_key
 from assistant.keys import DATABASE, IDENTITIES
 from assistant.logs import event
 from assistant.problems import invalid_request, problem
-from booking.outbox import enqueue
-from booking.phones import InvalidPhone, masked, normalise_phone
 from privacy.identity import CODE_TTL_S, SESSION_TTL_S, CodeRefused, Refusal, Session, code_sms
+from privacy.phones import InvalidPhone, masked, normalise_phone
+from store.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 

@@ -247,7 +247,7 @@ class Settings:
     @property
     def effective_database_url(self) -> str:
         """DATABASE_URL when given (as an async driver URL), otherwise SQLite under var/."""
-        from booking.db import async_url
+        from store.db import async_url
 
         return async_url(self.database_url or f"sqlite:///{self.var_dir / 'apuri.db'}")
 

@@ -53,8 +53,8 @@ from redis.asyncio import Redis
 
 from assistant.identity_api import SESSION_HEADER
 from assistant.local_stack import start_gateway, start_redis
-from booking.rules import HELSINKI
 from privacy.identity import Identities
+from store.models import HELSINKI
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "booking.json"

@@ -47,9 +47,10 @@ import aiohttp
 from twilio.request_validator import RequestValidator
 
 from assistant.local_stack import LocalStack, wait_for_status
-from booking.rules import HELSINKI, is_public_holiday
+from booking.rules import is_public_holiday
 from channels.gsm import to_gsm7
 from channels.phone_texts import TEXTS as PHONE_TEXTS
+from store.models import HELSINKI
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "security_probe.json"
@@ -414,7 +415,7 @@ async def probe_api(c: Client) -> list[Row]:
 
 
 async def _add_nurses(var_dir: Path) -> None:
-    from booking.db import create_engine
+    from store.db import create_engine
     from telecare.accounts import NurseAccounts
 
     engine = create_engine(f"sqlite:///{var_dir / 'apuri.db'}")

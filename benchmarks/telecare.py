@@ -218,7 +218,7 @@ async def _precall_cpu(base: str, server: psutil.Process, checks: int, seconds: 
 async def _prepare(var_dir: Path) -> None:
     from redis.asyncio import Redis
 
-    from booking.db import create_engine
+    from store.db import create_engine
     from telecare.accounts import NurseAccounts
 
     redis = Redis.from_url(REDIS_URL)

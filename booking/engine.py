@@ -24,11 +24,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.db import sessions
 from booking.messages import Reason, reason_text
-from booking.models import OutboxMessage, Reservation, Resource
+from booking.models import Reservation, Resource
 from booking.notifications import cancellation_sms, confirmation_sms, reminder_sms
-from booking.rules import HELSINKI, Rules, holiday_name
+from booking.rules import Rules, holiday_name
+from privacy.keys import resident_key
+from store.db import sessions
+from store.models import HELSINKI, OutboxMessage
 
 UTC = dt.UTC
 ALTERNATIVES = 3
@@ -42,11 +44,6 @@ PER_CLIENT_HOURLY = 30
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
-
-
-def resident_key(phone_e164: str, secret: bytes) -> str:
-    """A keyed hash of a phone number: the same resident, never the number itself."""
-    return hmac.new(secret, phone_e164.encode(), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:

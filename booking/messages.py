@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from booking.rules import HELSINKI
+from store.models import HELSINKI
 
 
 class Reason(StrEnum):

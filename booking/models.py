@@ -1,4 +1,4 @@
-"""The booking tables: resources with their rules, reservations, and the message outbox.
+"""The booking tables: resources with their rules and reservations.
 
 Times are stored in UTC (`UTCDateTime`): `timestamptz` on PostgreSQL, ISO text on SQLite
 (naive UTC, so text order is time order, which the SQLite overlap trigger relies on).
@@ -6,7 +6,7 @@ Times are stored in UTC (`UTCDateTime`): `timestamptz` on PostgreSQL, ISO text o
 No double booking is enforced by the database itself (see the migration 0001):
 a PostgreSQL exclusion constraint over (resource, [starts_at, blocked_until)) for active
 reservations, and on SQLite triggers that abort an overlapping insert or update, inside
-transactions that begin IMMEDIATE (one writer at a time, `booking.db`).
+transactions that begin IMMEDIATE (one writer at a time, `store.db`).
 """
 
 from __future__ import annotations
@@ -16,46 +16,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
-    TypeDecorator,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-UTC = dt.UTC
-
-
-class UTCDateTime(TypeDecorator[dt.datetime]):
-    """An aware datetime, stored as UTC; read back aware (UTC) on every database."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored: give a time zone")
-        utc = value.astimezone(UTC)
-        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        assert isinstance(value, dt.datetime)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    pass
+from store.models import Base, UTCDateTime
 
 
 class Resource(Base):
@@ -107,78 +75,3 @@ class Reservation(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_booking_reservations_resource_start", "resource_id", "starts_at"),)
-
-
-class OutboxMessage(Base):
-    """A message to a resident, written before it is sent, so none is lost or silently dropped."""
-
-    __tablename__ = "outbox_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    to_phone: Mapped[str] = mapped_column(String(32))
-    body: Mapped[str] = mapped_column(Text)
-    lang: Mapped[str] = mapped_column(String(2))
-    reservation_id: Mapped[str | None] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    send_after: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(String(200))
-    provider_id: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-    @classmethod
-    def pending(
-        cls,
-        *,
-        kind: str,
-        to_phone: str,
-        body: str,
-        lang: str,
-        send_after: dt.datetime,
-        created_at: dt.datetime,
-        reservation_id: str | None = None,
-    ) -> OutboxMessage:
-        """A new message for the worker to send at `send_after` or soon after."""
-        return cls(
-            kind=kind,
-            to_phone=to_phone,
-            body=body,
-            lang=lang,
-            reservation_id=reservation_id,
-            status="pending",
-            attempts=0,
-            send_after=send_after,
-            next_attempt_at=send_after,
-            created_at=created_at,
-        )
-
-
-class SmsConsent(Base):
-    """Whether a phone number has stopped Apuri's text messages (STOP / LOPETA / STOPP).
-
-    Keyed by the keyed hash of the number, never the number. A stopped number gets no
-    reply and no outbox message until it sends START again.
-    """
-
-    __tablename__ = "sms_consents"
-
-    phone_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
-    keyword: Mapped[str] = mapped_column(String(16))
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-
-
-class CallRecord(Base):
-    """A phone call's progress as Twilio reports it (status callbacks), for the contact centre."""
-
-    __tablename__ = "call_records"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    call_sid: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(24))
-    duration_s: Mapped[int | None] = mapped_column(Integer)
-    lang: Mapped[str | None] = mapped_column(String(2))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.db import sessions
 from booking.models import Resource
 from booking.rules import Rules
+from store.db import sessions
 
 RESOURCES_FILE = Path(__file__).resolve().parent / "data" / "resources.yaml"
 KINDS = ("sports_hall", "sauna", "meeting_room", "music_studio")

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from booking.rules import HELSINKI
+from store.models import HELSINKI
 
 Lang = Literal["fi", "sv", "en"]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from booking.engine import resident_key
+from privacy.keys import resident_key
 
 CHOICES_TTL_S = 24 * 3600
 FULL_TEXT_TTL_S = 7 * 24 * 3600

@@ -17,17 +17,17 @@ from dataclasses import dataclass
 from aiohttp import web
 from twilio.twiml.messaging_response import MessagingResponse
 
-from actions.service_replies import format_phone
 from assistant.core import AssistantFailed, AssistantUnavailable, Inbound, InvalidMessage
 from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
 from assistant.replies import AssistantResponse, Language
-from booking.consent import is_sms_stopped, record_sms_consent
 from channels.gsm import fit, segments, to_gsm7
 from channels.phone_state import PhoneState, conversation_of
 from channels.phone_texts import numbers_list, text
 from channels.twilio_auth import verified_form
+from privacy.consent import is_sms_stopped, record_sms_consent
+from privacy.phones import format_phone
 
 logger = logging.getLogger(__name__)
 

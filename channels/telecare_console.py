@@ -26,11 +26,11 @@ from aiohttp import WSMsgType, web
 from assistant.client_address import request_address
 from assistant.keys import DATABASE, SETTINGS
 from assistant.logs import event, pseudonym
-from booking.phones import InvalidPhone
-from booking.rules import HELSINKI
 from channels.telecare_app import TELECARE, base_url, page, request_lang, same_origin
 from channels.telecare_call import call_body, precall_body, precall_token, room_token_reply
 from channels.telecare_texts import text
+from privacy.phones import InvalidPhone
+from store.models import HELSINKI
 from telecare import stats, visits
 from telecare.accounts import ConsoleSession, NurseInfo
 from telecare.lockout import DEVICE_TTL_S, MAX_DEVICE_TOKENS

@@ -17,7 +17,6 @@ import logging
 import re
 from typing import Any, cast
 
-import phonenumbers
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -27,16 +26,16 @@ from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
 from assistant.replies import AssistantResponse, Language
-from booking.consent import is_sms_stopped
-from booking.db import sessions
-from booking.models import CallRecord
-from booking.outbox import enqueue
-from booking.phones import InvalidPhone, normalise_phone
 from channels import sms
 from channels.gsm import to_gsm7
 from channels.phone_state import CHOICE_DIGITS, conversation_of
 from channels.phone_texts import text
 from channels.twilio_auth import verified_form
+from privacy.consent import is_sms_stopped
+from privacy.phones import InvalidPhone, dialable, normalise_phone
+from store.db import sessions
+from store.models import CallRecord
+from store.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -139,17 +138,9 @@ def xml(response: VoiceResponse) -> web.Response:
     return web.Response(text=str(response), content_type="application/xml")
 
 
-def helpline_e164(number: str) -> str:
-    try:
-        parsed = phonenumbers.parse(number, "FI")
-    except phonenumbers.NumberParseException:
-        return number
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def transfer(response: VoiceResponse, lang: Language, helpline: str) -> VoiceResponse:
     say(response, text("transfer", lang), lang)
-    response.dial(helpline_e164(helpline))
+    response.dial(dialable(helpline))
     return response
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.db import sessions
+from store.db import sessions
 from telecare.models import Nurse
 
 _USERNAME = re.compile(r"[a-z0-9._-]{3,64}")

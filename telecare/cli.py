@@ -22,7 +22,7 @@ def _password(from_stdin: bool) -> str:
 
 def nurse_main(argv: list[str]) -> int:
     from assistant.settings import Settings, SettingsError
-    from booking.db import create_engine, migrate
+    from store.db import create_engine, migrate
 
     parser = argparse.ArgumentParser(prog="apuri nurse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)

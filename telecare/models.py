@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from booking.models import Base, UTCDateTime
+from store.models import Base, UTCDateTime
 
 
 class Nurse(Base):

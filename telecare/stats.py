@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.db import sessions
+from store.db import sessions
 from telecare.models import Call, CallStat, VisitNote
 
 OUTCOMES = ("resolved", "visit_needed", "follow_up", "no_answer", "other")

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.db import sessions
-from booking.models import OutboxMessage
-from booking.phones import normalise_phone
-from booking.rules import HELSINKI
+from privacy.phones import normalise_phone
+from store.db import sessions
+from store.models import HELSINKI, OutboxMessage
 from telecare import texts
 from telecare.models import ScheduledVisit
 from telecare.tokens import new_room_id

@@ -12,7 +12,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.language import LANGUAGE_SWITCHED
-from actions.service_replies import format_phone
 from actions.services import (
     ActionLanguageSwitched,
     ActionSearchServices,
@@ -20,6 +19,7 @@ from actions.services import (
     result_position,
 )
 from assistant.service_search import ServiceSearchProvider
+from privacy.phones import format_phone
 
 PARKING = 4217  # Buy a resident parking permit
 HELPLINE_PHONE = format_phone("+358931011111")  # Helsinki-info, from the service data

@@ -20,7 +20,7 @@ from assistant.gateway import _database_ctx, _redis_ctx
 from assistant.keys import DATABASE, SETTINGS
 from assistant.settings import Settings
 from assistant.supervisor import ADMIN_FILE, local_admin_password, prepare
-from booking.outbox import enqueue
+from store.outbox import enqueue
 from tests.assistant.test_gateway import closed_port
 
 PASSWORD = "operator password 0123456789"

@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from booking.db import create_engine, migrate_async
 from booking.engine import BookingEngine
-from booking.models import Base
-from booking.rules import HELSINKI
 from booking.seed import seed
+from store.db import create_engine, migrate_async
+from store.models import HELSINKI, Base
 from telecare import models as _telecare_models  # noqa: F401  (its tables join Base)
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

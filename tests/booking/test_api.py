@@ -20,8 +20,9 @@ from assistant import booking_api
 from assistant.gateway import create_app
 from assistant.keys import IDENTITIES
 from assistant.settings import Settings
-from booking.phones import InvalidPhone, normalise_phone
-from booking.rules import HELSINKI, is_public_holiday
+from booking.rules import is_public_holiday
+from privacy.phones import InvalidPhone, normalise_phone
+from store.models import HELSINKI
 from tests.booking.conftest import _reset_postgresql
 
 PITCH = "tali-football-hall-half"
@@ -244,8 +245,8 @@ async def test_the_code_flow_proves_a_number_and_opens_a_session(client: Client)
     from sqlalchemy import select
 
     from assistant.keys import DATABASE
-    from booking.db import sessions
-    from booking.models import OutboxMessage
+    from store.db import sessions
+    from store.models import OutboxMessage
 
     sent = await client.post("/api/identity/codes", json={"phone": PHONE, "lang": "en"})
     assert sent.status == 202, await sent.text()

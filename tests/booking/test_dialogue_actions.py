@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from actions import booking as actions
 from actions import identity as identity_actions
 from actions.deps import Dependencies, use
-from booking.db import sessions
 from booking.engine import BookingEngine, BookingRequest
-from booking.models import OutboxMessage
-from booking.rules import HELSINKI, is_public_holiday
+from booking.rules import is_public_holiday
 from privacy.identity import Identities
+from store.db import sessions
+from store.models import HELSINKI, OutboxMessage
 from tests.booking.conftest import SECRET
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())

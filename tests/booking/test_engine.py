@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from booking.engine import BookingEngine, BookingRefused, BookingRequest
 from booking.messages import Reason
-from booking.models import OutboxMessage, Reservation
+from booking.models import Reservation
 from booking.seed import load_specs, seed
+from store.models import OutboxMessage
 from tests.booking.conftest import OTHER_PHONE, PHONE, Clock, at, local
 
 HALL = "liikuntamylly-hall-1"

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from booking.engine import BookingEngine, BookingRequest
-from booking.models import OutboxMessage
-from booking.outbox import MAX_ATTEMPTS, LocalSender, OutboxWorker, SendError
+from store.models import OutboxMessage
+from store.outbox import MAX_ATTEMPTS, LocalSender, OutboxWorker, SendError
 from tests.booking.conftest import PHONE, Clock, at
 
 
@@ -131,7 +131,7 @@ async def test_a_send_interrupted_by_a_crash_is_retried(
 async def test_a_code_is_erased_once_sent_and_kept_only_by_the_local_sender(
     booking_engine: AsyncEngine, clock: Clock
 ) -> None:
-    from booking.outbox import enqueue
+    from store.outbox import enqueue
 
     await enqueue(booking_engine, to_phone=PHONE, body="Apuri: code 123456", lang="en", kind="code")
     sender = FlakySender(0)

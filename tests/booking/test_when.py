@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from booking.rules import HELSINKI
 from booking.when import When, parse_duration, parse_time, parse_when
+from store.models import HELSINKI
 
 # Tuesday 24 November 2026, 10:00 in Helsinki.
 NOW = dt.datetime(2026, 11, 24, 10, 0, tzinfo=HELSINKI)

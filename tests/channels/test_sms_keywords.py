@@ -13,10 +13,10 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from assistant.keys import DATABASE
-from booking.db import sessions
-from booking.models import SmsConsent
 from channels.phone_texts import TEXTS
 from channels.sms import keyword, keyword_language
+from privacy.models import SmsConsent
+from store.db import sessions
 from tests.channels import test_twilio as twilio
 from tests.channels.test_twilio import Client, ScriptedRasa, message_of, post, sms
 

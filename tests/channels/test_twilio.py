@@ -22,11 +22,13 @@ from twilio.request_validator import RequestValidator
 from assistant.gateway import create_app
 from assistant.keys import DATABASE, SETTINGS
 from assistant.settings import Settings
-from booking.db import sessions
-from booking.models import CallRecord, OutboxMessage, SmsConsent
-from booking.outbox import LocalSender, OutboxWorker, enqueue
 from channels.gsm import segments
 from channels.phone_texts import TEXTS
+from privacy.consent import stop_check
+from privacy.models import SmsConsent
+from store.db import sessions
+from store.models import CallRecord, OutboxMessage
+from store.outbox import LocalSender, OutboxWorker, enqueue
 from tests.assistant.test_gateway import StandInRasa
 
 TOKEN = "twilio-test-auth-token-0123456789"
@@ -191,7 +193,7 @@ async def test_stop_is_recorded_and_honoured_until_start(
 
     # Nor any outbox message: the worker suppresses it, and says so.
     await enqueue(database, to_phone=PHONE, body="Varaus vahvistettu", lang="fi", kind="test")
-    worker = OutboxWorker(database, LocalSender(), secret=client.app[SETTINGS].secret)
+    worker = OutboxWorker(database, LocalSender(), stopped=stop_check(client.app[SETTINGS].secret))
     assert await worker.send_due() == 1
     async with sessions(database)() as session:
         outbox = (await session.scalars(select(OutboxMessage))).all()

@@ -27,7 +27,8 @@ from twilio.request_validator import RequestValidator
 
 from assistant.local_stack import LocalStack
 from assistant.service_search import ServiceSearchProvider
-from booking.rules import HELSINKI, is_public_holiday
+from booking.rules import is_public_holiday
+from store.models import HELSINKI
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = Path(os.environ.get("APURI_MODEL_DIR", ROOT / "var" / "models"))

@@ -33,9 +33,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from assistant.messages import message
 from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
-from booking.db import create_engine
 from channels.gsm import to_gsm7
 from channels.phone_state import conversation_of
+from store.db import create_engine
 from tests.e2e.conftest import (
     Stack,
     kill_process,

@@ -13,11 +13,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from assistant.keys import DATABASE, SETTINGS
-from booking.db import sessions
-from booking.models import OutboxMessage
-from booking.rules import HELSINKI
 from channels.telecare_app import TELECARE
 from channels.telecare_console import SESSION_COOKIE
+from store.db import sessions
+from store.models import HELSINKI, OutboxMessage
 from telecare import visits
 from telecare.accounts import AccountError, NurseAccounts
 from telecare.models import Nurse, VisitNote

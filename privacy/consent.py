@@ -7,13 +7,14 @@ Only the keyed hash of the number is stored (`resident_key`), so the table says 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.db import sessions
-from booking.engine import resident_key
-from booking.models import SmsConsent
+from privacy.keys import resident_key
+from privacy.models import SmsConsent
+from store.db import sessions
 
 
 async def record_sms_consent(
@@ -43,3 +44,12 @@ async def sms_stopped(session: AsyncSession, phone_e164: str, secret: bytes) -> 
 async def is_sms_stopped(engine: AsyncEngine, phone_e164: str, secret: bytes) -> bool:
     async with sessions(engine)() as session:
         return await sms_stopped(session, phone_e164, secret)
+
+
+def stop_check(secret: bytes) -> Callable[[AsyncSession, str], Awaitable[bool]]:
+    """`sms_stopped` for one secret, as the outbox worker asks it."""
+
+    async def stopped(session: AsyncSession, phone_e164: str) -> bool:
+        return await sms_stopped(session, phone_e164, secret)
+
+    return stopped

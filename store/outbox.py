@@ -18,16 +18,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from booking.consent import sms_stopped
-from booking.db import sessions
-from booking.models import OutboxMessage
+from store.db import sessions
+from store.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +113,10 @@ def make_sender(credentials: TwilioCredentials | None) -> Sender:
     return TwilioSender(credentials) if credentials else LocalSender()
 
 
+# Whether a recipient has asked for no more messages (privacy.consent.stop_check).
+StopCheck = Callable[[AsyncSession, str], Awaitable[bool]]
+
+
 class OutboxWorker:
     """Sends due outbox messages; run `run()` as a task, or `send_due()` once."""
 
@@ -124,9 +127,9 @@ class OutboxWorker:
         *,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         interval_s: float = 2.0,
-        secret: bytes | None = None,
+        stopped: StopCheck | None = None,
     ) -> None:
-        self.secret = secret  # with it, numbers that sent STOP are never messaged
+        self.stopped = stopped  # with it, numbers that sent STOP are never messaged
         self.sessions = sessions(engine)
         self.sender = sender
         self.clock = clock
@@ -166,9 +169,11 @@ class OutboxWorker:
         candidate.attempts += 1
         return candidate
 
-    async def _stopped(self, phone: str, secret: bytes) -> bool:
+    async def _stopped(self, phone: str) -> bool:
+        if self.stopped is None:
+            return False
         async with self.sessions() as session:
-            return await sms_stopped(session, phone, secret)
+            return await self.stopped(session, phone)
 
     async def _record(self, message_id: int, **values: object) -> None:
         async with self.sessions() as session, session.begin():
@@ -184,7 +189,7 @@ class OutboxWorker:
             if message is None:
                 break
             attempted += 1
-            if self.secret is not None and await self._stopped(message.to_phone, self.secret):
+            if await self._stopped(message.to_phone):
                 await self._record(
                     message.id, status="suppressed", last_error="recipient sent STOP"
                 )

@@ -1,4 +1,4 @@
-"""The booking database: engines, transactions that serialise writers, and migrations.
+"""Apuri's SQL database: engines, transactions that serialise writers, and migrations.
 
 SQLite (the default) allows one writer at a time; transactions here begin IMMEDIATE, so
 a booking's checks and its insert happen under the write lock, and the overlap trigger
@@ -6,8 +6,9 @@ is the last word. PostgreSQL runs the same code under READ COMMITTED, with the e
 constraint as the guarantee and a transaction-level advisory lock per resident for the
 per-resident limit.
 
-Migrations are Alembic's (`booking/migrations`); `migrate(url)` brings a database to the
-newest version and is run by `apuri run`, `apuri booking seed` and the tests.
+Migrations are Alembic's (`store/migrations`, one history for every capability);
+`migrate(url)` brings a database to the newest version and is run by `apuri run`,
+`apuri booking seed` and the tests.
 """
 
 from __future__ import annotations

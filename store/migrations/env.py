@@ -1,4 +1,7 @@
-"""Alembic environment for Apuri's booking tables (async engines, no alembic.ini)."""
+"""Alembic environment for all of Apuri's tables (async engines, no alembic.ini).
+
+One history for the whole product: each capability's models module adds its tables to
+`store.models.Base`, and is imported here so that autogenerate sees them."""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from booking.models import Base
-from telecare import models as _telecare_models  # noqa: F401  (its tables join Base)
+from booking import models as _booking_models  # noqa: F401  (their tables join Base)
+from privacy import models as _privacy_models  # noqa: F401
+from store.models import Base
+from telecare import models as _telecare_models  # noqa: F401
 
 target_metadata = Base.metadata
 
