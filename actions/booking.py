@@ -21,10 +21,9 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking_texts import KIND_BUTTONS, Lang, euros, length_label, text
+from actions.booking_texts import KIND_BUTTONS, euros, length_label, text
 from actions.deps import client_of, dependencies
 from actions.identity import CODE, VERIFIED, awaiting_code, extract_code, looks_like_code, proved
-from assistant.settings import LANGUAGES
 from booking.engine import Alternative, BookingEngine, BookingRefused, BookingRequest, rules_of
 from booking.matching import match_resources
 from booking.messages import Reason, when_text
@@ -33,6 +32,7 @@ from booking.notifications import booking_code, place_name
 from booking.when import parse_when
 from privacy.phones import InvalidPhone, masked, normalise_phone
 from store.models import HELSINKI
+from texts import LANGUAGES, Language
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +58,9 @@ def booking() -> BookingEngine:
     return dependencies().booking
 
 
-def lang_of(tracker: Tracker) -> Lang:
+def lang_of(tracker: Tracker) -> Language:
     value = tracker.get_slot("language")
-    return cast(Lang, value) if value in LANGUAGES else "fi"
+    return cast(Language, value) if value in LANGUAGES else "fi"
 
 
 def _message_text(tracker: Tracker) -> str:
@@ -110,7 +110,9 @@ def _alt_payload(alternative: Alternative) -> str:
     return f'/inform{{"booking_alt":"{value}"}}'
 
 
-def alternatives_message(refusal: BookingRefused, lang: Lang) -> tuple[str, list[dict[str, str]]]:
+def alternatives_message(
+    refusal: BookingRefused, lang: Language
+) -> tuple[str, list[dict[str, str]]]:
     """The refusal's reason, and the alternatives as buttons."""
     lines = [refusal.text(lang)]
     buttons = []
@@ -128,7 +130,7 @@ def alternatives_message(refusal: BookingRefused, lang: Lang) -> tuple[str, list
     return "\n".join(lines), buttons
 
 
-def _when_slots(message: str, lang: Lang) -> dict[str, Any]:
+def _when_slots(message: str, lang: Language) -> dict[str, Any]:
     """Day, start time and length named in `message`, as slot values."""
     found = parse_when(message, lang, _now())
     slots: dict[str, Any] = {}
@@ -560,7 +562,7 @@ class ActionBook(Action):
 
 
 def _booking_card(
-    reservation: Reservation, resource: Resource, lang: Lang, token: str | None
+    reservation: Reservation, resource: Resource, lang: Language, token: str | None
 ) -> dict[str, Any]:
     address = (resource.address or {}).get(lang) or (resource.address or {}).get("fi")
     fields = [
@@ -647,7 +649,7 @@ def _task(tracker: Tracker) -> tuple[str | None, str]:
     return None, ""
 
 
-def _listing(bookings: list[tuple[Reservation, Resource]], lang: Lang) -> list[str]:
+def _listing(bookings: list[tuple[Reservation, Resource]], lang: Language) -> list[str]:
     return [
         f"{booking_code(r)}: {place_name(res, lang)}, {when_text(r.starts_at, r.ends_at, lang)}"
         for r, res in bookings[:MAX_LISTED]
@@ -691,7 +693,7 @@ class ActionBookingManage(Action):
 
     @staticmethod
     def _cancel_buttons(
-        bookings: list[tuple[Reservation, Resource]], lang: Lang
+        bookings: list[tuple[Reservation, Resource]], lang: Language
     ) -> list[dict[str, str]]:
         return [
             {
@@ -707,7 +709,7 @@ class ActionBookingManage(Action):
         bookings: list[tuple[Reservation, Resource]],
         chosen_id: str | None,
         phone: str,
-        lang: Lang,
+        lang: Language,
     ) -> list[EventType]:
         if chosen_id is None:
             if len(bookings) == 1:
@@ -754,7 +756,7 @@ class ActionBookingManage(Action):
         phone: str,
         *,
         words: str,
-        lang: Lang,
+        lang: Language,
     ) -> list[EventType]:
         target = next((pair for pair in bookings if pair[0].id == chosen_id), None)
         if target is None:

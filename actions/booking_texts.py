@@ -6,11 +6,9 @@ markdown. Dynamic parts (places, times, prices) are filled in by `actions.bookin
 
 from __future__ import annotations
 
-from typing import Literal
+from texts import Language
 
-Lang = Literal["fi", "sv", "en"]
-
-TEXTS: dict[str, dict[Lang, str]] = {
+TEXTS: dict[str, dict[Language, str]] = {
     "ask_date": {
         "fi": "Minä päivänä? Esimerkiksi 'huomenna' tai 'ensi tiistaina'.",
         "sv": "Vilken dag? Till exempel 'i morgon' eller 'nästa tisdag'.",
@@ -181,26 +179,26 @@ TEXTS: dict[str, dict[Lang, str]] = {
     },
 }
 
-KIND_BUTTONS: dict[str, dict[Lang, str]] = {
+KIND_BUTTONS: dict[str, dict[Language, str]] = {
     "sports_hall": {"fi": "Liikuntasali", "sv": "Idrottssal", "en": "Sports hall"},
     "sauna": {"fi": "Sauna", "sv": "Bastu", "en": "Sauna"},
     "meeting_room": {"fi": "Kokoushuone", "sv": "Mötesrum", "en": "Meeting room"},
     "music_studio": {"fi": "Musiikkistudio", "sv": "Musikstudio", "en": "Music studio"},
 }
 
-MINUTES: dict[Lang, str] = {"fi": "{n} min", "sv": "{n} min", "en": "{n} min"}
-HOURS: dict[Lang, tuple[str, str]] = {
+MINUTES: dict[Language, str] = {"fi": "{n} min", "sv": "{n} min", "en": "{n} min"}
+HOURS: dict[Language, tuple[str, str]] = {
     "fi": ("1 tunti", "{h} tuntia"),
     "sv": ("1 timme", "{h} timmar"),
     "en": ("1 hour", "{h} hours"),
 }
 
 
-def text(key: str, lang: Lang, **values: object) -> str:
+def text(key: str, lang: Language, **values: object) -> str:
     return TEXTS[key][lang].format(**values)
 
 
-def length_label(minutes: int, lang: Lang) -> str:
+def length_label(minutes: int, lang: Language) -> str:
     """ "1 tunti", "2 tuntia", "1,5 tuntia", "90 min" as a button title."""
     if minutes % 60 == 0:
         one, many = HOURS[lang]
@@ -211,6 +209,6 @@ def length_label(minutes: int, lang: Lang) -> str:
     return MINUTES[lang].format(n=minutes)
 
 
-def euros(cents: int, lang: Lang) -> str:
+def euros(cents: int, lang: Language) -> str:
     value = f"{cents / 100:.2f}"
     return value if lang == "en" else value.replace(".", ",")

@@ -18,11 +18,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.booking_texts import Lang, text
+from actions.booking_texts import text
 from actions.deps import client_of, dependencies
-from assistant.settings import LANGUAGES
 from privacy.identity import CodeRefused, Refusal, code_sms
 from store.outbox import enqueue
+from texts import LANGUAGES, Language
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ VERIFIED = "verified"
 _CODE_LIKE = re.compile(r"^\s*(\d[\s-]?){5}\d\s*$")
 
 
-def _lang(tracker: Tracker) -> Lang:
+def _lang(tracker: Tracker) -> Language:
     value = tracker.get_slot("language")
-    return cast(Lang, value) if value in LANGUAGES else "fi"
+    return cast(Language, value) if value in LANGUAGES else "fi"
 
 
 def looks_like_code(message: str) -> bool:

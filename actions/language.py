@@ -15,8 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from assistant.language import Detection, choose_language, requested_language
-from assistant.replies import Language
-from assistant.settings import LANGUAGES
+from texts import LANGUAGES, Language
 
 SWITCH_INTENT = "switch_language"
 

@@ -11,22 +11,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from knowledge_base.models import AnswerCard, Lang, PhoneContact, ServiceDocument
+from knowledge_base.models import AnswerCard, PhoneContact, ServiceDocument
 from knowledge_base.text import first_sentences, shorten
 from privacy.phones import format_phone
+from texts import Language
 
 Message = dict[str, Any]
 
 # How many alternatives "other matches" lists.
 MAX_ALTERNATIVES = 4
 
-LANGUAGE_NAMES: dict[Lang, dict[Lang, str]] = {
+LANGUAGE_NAMES: dict[Language, dict[Language, str]] = {
     "fi": {"fi": "suomeksi", "sv": "ruotsiksi", "en": "englanniksi"},
     "sv": {"fi": "på finska", "sv": "på svenska", "en": "på engelska"},
     "en": {"fi": "in Finnish", "sv": "in Swedish", "en": "in English"},
 }
 
-TEXTS: dict[str, dict[Lang, str]] = {
+TEXTS: dict[str, dict[Language, str]] = {
     "how_to_apply": {"fi": "Näin haet", "sv": "Så här ansöker du", "en": "How to apply"},
     "cost": {"fi": "Hinta", "sv": "Pris", "en": "Cost"},
     "phone": {"fi": "Puhelin", "sv": "Telefon", "en": "Phone"},
@@ -123,7 +124,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
 }
 
 
-def text(key: str, lang: Lang, **values: str) -> str:
+def text(key: str, lang: Language, **values: str) -> str:
     """One of the texts above in `lang`, with `values` filled in."""
     return TEXTS[key][lang].format(**values)
 
@@ -134,7 +135,7 @@ def phone_line(phone: PhoneContact) -> str:
     return f"{format_phone(phone.number)}{hours}"
 
 
-def _buttons(lang: Lang, *, more: bool = True, others: bool = True) -> list[dict[str, str]]:
+def _buttons(lang: Language, *, more: bool = True, others: bool = True) -> list[dict[str, str]]:
     buttons = []
     if more:
         buttons.append({"title": text("button_more", lang), "payload": "/service_more"})
@@ -144,7 +145,7 @@ def _buttons(lang: Lang, *, more: bool = True, others: bool = True) -> list[dict
     return buttons
 
 
-def _note(card: AnswerCard, lang: Lang) -> str:
+def _note(card: AnswerCard, lang: Language) -> str:
     if card.fallback_lang is None:
         return ""
     note = text("fallback_note", lang, language=LANGUAGE_NAMES[lang][card.fallback_lang])
@@ -153,7 +154,7 @@ def _note(card: AnswerCard, lang: Lang) -> str:
     return note
 
 
-def card_fields(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:
+def card_fields(card: AnswerCard, lang: Language) -> list[dict[str, str]]:
     """The card's labelled facts, in the order a resident needs them."""
     fields = []
     if card.how_to_apply:
@@ -167,7 +168,7 @@ def card_fields(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:
     return fields
 
 
-def card_links(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:
+def card_links(card: AnswerCard, lang: Language) -> list[dict[str, str]]:
     links = []
     if card.eservice:
         links.append({"title": text("eservice", lang), "url": card.eservice.url})
@@ -176,7 +177,7 @@ def card_links(card: AnswerCard, lang: Lang) -> list[dict[str, str]]:
     return links
 
 
-def service_message(card: AnswerCard, lang: Lang, *, others: bool = True) -> Message:
+def service_message(card: AnswerCard, lang: Language, *, others: bool = True) -> Message:
     """The answer card for one service: a short text, the card, and what to do next."""
     note = _note(card, lang)
     # The note first: a caller hears why Finnish follows before it does.
@@ -204,7 +205,7 @@ def service_message(card: AnswerCard, lang: Lang, *, others: bool = True) -> Mes
     }
 
 
-def details_message(card: AnswerCard, doc: ServiceDocument, lang: Lang) -> Message:
+def details_message(card: AnswerCard, doc: ServiceDocument, lang: Language) -> Message:
     """ "Tell me more": the description beyond the summary, how to apply, contacts, links."""
     lines = [doc.name]
     description = first_sentences(doc.description, count=5, max_chars=600)
@@ -219,7 +220,7 @@ def details_message(card: AnswerCard, doc: ServiceDocument, lang: Lang) -> Messa
     return {"text": "\n".join(lines), "buttons": _buttons(lang, more=False)}
 
 
-def _contact_lines(card: AnswerCard, lang: Lang, *, all_phones: bool) -> list[str]:
+def _contact_lines(card: AnswerCard, lang: Language, *, all_phones: bool) -> list[str]:
     lines = []
     for phone in card.phones if all_phones else card.phones[:1]:
         name = f"{phone.name}: " if phone.name and all_phones else ""
@@ -233,7 +234,7 @@ def _contact_lines(card: AnswerCard, lang: Lang, *, all_phones: bool) -> list[st
     return lines
 
 
-def cost_message(card: AnswerCard, lang: Lang) -> Message:
+def cost_message(card: AnswerCard, lang: Language) -> Message:
     """ "What does it cost?" about the service being discussed."""
     answer = f"{text('cost', lang)}: {card.cost}" if card.cost else text("no_cost", lang)
     lines = [f"{card.name}. {answer}"]
@@ -242,7 +243,7 @@ def cost_message(card: AnswerCard, lang: Lang) -> Message:
     return {"text": "\n".join(lines), "buttons": _buttons(lang, others=False)}
 
 
-def how_to_message(card: AnswerCard, lang: Lang) -> Message:
+def how_to_message(card: AnswerCard, lang: Language) -> Message:
     """ "How do I apply?" about the service being discussed."""
     if card.how_to_apply:
         lines = [f"{card.name}. {text('how_to_apply', lang)}: {card.how_to_apply}"]
@@ -253,7 +254,7 @@ def how_to_message(card: AnswerCard, lang: Lang) -> Message:
     return {"text": "\n".join(lines), "buttons": _buttons(lang, others=False)}
 
 
-def contact_message(card: AnswerCard, lang: Lang) -> Message:
+def contact_message(card: AnswerCard, lang: Language) -> Message:
     """ "What's the phone number? Where do I go?" about the service being discussed."""
     lines = _contact_lines(card, lang, all_phones=True)
     body = "\n".join(lines) if lines else text("no_contact", lang)
@@ -271,7 +272,7 @@ def choice_buttons(cards: list[tuple[int, AnswerCard]]) -> list[dict[str, str]]:
     ]
 
 
-def others_message(cards: list[tuple[int, AnswerCard]], lang: Lang) -> Message:
+def others_message(cards: list[tuple[int, AnswerCard]], lang: Language) -> Message:
     """ "Other matches": the remembered results, numbered, each a button."""
     if not cards:
         return {
@@ -296,7 +297,7 @@ def about_home_care(question: str) -> bool:
 
 
 def not_found_message(
-    lang: Lang,
+    lang: Language,
     helpline: AnswerCard | None,
     fallback_phone: str,
     maybe: list[tuple[int, AnswerCard]],
@@ -320,7 +321,7 @@ def not_found_message(
     }
 
 
-def person_text(lang: Lang, helpline: AnswerCard | None, fallback_phone: str) -> str:
+def person_text(lang: Language, helpline: AnswerCard | None, fallback_phone: str) -> str:
     """Where a person answers: the city's advice line from the service data."""
     if helpline is not None and helpline.phones:
         return text("person", lang, name=helpline.name, phone=phone_line(helpline.phones[0]))
@@ -329,7 +330,7 @@ def person_text(lang: Lang, helpline: AnswerCard | None, fallback_phone: str) ->
 
 
 def person_message(
-    lang: Lang, current: AnswerCard | None, helpline: AnswerCard | None, fallback_phone: str
+    lang: Language, current: AnswerCard | None, helpline: AnswerCard | None, fallback_phone: str
 ) -> Message:
     """ "Talk to a person": the discussed service's own phone first, then the advice line."""
     lines = []

@@ -26,8 +26,9 @@ from rasa_sdk.types import DomainDict
 from actions import service_replies as replies
 from actions.language import LANGUAGE_SWITCHED
 from assistant.service_search import ServiceSearchProvider, ServiceSearchUnavailable
-from assistant.settings import LANGUAGES, Settings
-from knowledge_base.models import AnswerCard, Lang
+from assistant.settings import Settings
+from knowledge_base.models import AnswerCard
+from texts import LANGUAGES, Language
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,9 @@ def set_provider(search: ServiceSearchProvider | None) -> None:
     _Shared.provider = search
 
 
-def conversation_lang(tracker: Tracker) -> Lang:
+def conversation_lang(tracker: Tracker) -> Language:
     value = tracker.get_slot("language")
-    return cast(Lang, value) if value in LANGUAGES else "fi"
+    return cast(Language, value) if value in LANGUAGES else "fi"
 
 
 def remembered_results(tracker: Tracker) -> list[int]:
@@ -94,7 +95,7 @@ def _question(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-async def _cards(ids: list[int], lang: Lang) -> list[tuple[int, AnswerCard]]:
+async def _cards(ids: list[int], lang: Language) -> list[tuple[int, AnswerCard]]:
     """(position from 1, card) for each remembered service that still exists."""
     found = []
     for position, service_id in enumerate(ids, start=1):
@@ -104,7 +105,7 @@ async def _cards(ids: list[int], lang: Lang) -> list[tuple[int, AnswerCard]]:
     return found
 
 
-async def _helpline(lang: Lang) -> AnswerCard | None:
+async def _helpline(lang: Language) -> AnswerCard | None:
     try:
         return await provider().card(HELPLINE_SERVICE_ID, lang)
     except ServiceSearchUnavailable:
@@ -115,14 +116,14 @@ def _fallback_phone() -> str:
     return Settings.from_env().helpline_phone
 
 
-async def _unavailable(dispatcher: CollectingDispatcher, lang: Lang) -> list[dict[str, Any]]:
+async def _unavailable(dispatcher: CollectingDispatcher, lang: Language) -> list[dict[str, Any]]:
     person = replies.person_text(lang, None, _fallback_phone())
     dispatcher.utter_message(text=f"{replies.text('unavailable', lang)}\n{person}")
     return []
 
 
 async def search_and_answer(
-    dispatcher: CollectingDispatcher, question: str, lang: Lang
+    dispatcher: CollectingDispatcher, question: str, lang: Language
 ) -> list[dict[str, Any]]:
     """Searches for `question` and answers with a card, or honestly without one."""
     try:
@@ -249,7 +250,7 @@ class ActionServiceFollowup(Action):
         return []
 
     @staticmethod
-    async def _about(card: AnswerCard, intent: str | None, lang: Lang) -> replies.Message:
+    async def _about(card: AnswerCard, intent: str | None, lang: Language) -> replies.Message:
         """The answer to a follow-up question about the service being discussed."""
         if intent == "ask_cost":
             return replies.cost_message(card, lang)
@@ -266,7 +267,7 @@ class ActionServiceFollowup(Action):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         results: list[int],
-        lang: Lang,
+        lang: Language,
     ) -> list[dict[str, Any]]:
         if not results:
             dispatcher.utter_message(text=replies.text("which_service", lang))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -34,8 +34,8 @@ from booking.notifications import booking_code, place_name
 from booking.seed import KINDS
 from privacy.phones import InvalidPhone, normalise_phone
 from store.models import HELSINKI
+from texts import Language
 
-Lang = Literal["fi", "sv", "en"]
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
 # A space's id as the seed data writes them; anything else is no space (404), unread.
 RESOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -75,7 +75,7 @@ class ReservationRequest(BaseModel):
         description="Mobile number for the confirmation SMS: the number the resident session "
         "proved (the default); any other is refused.",
     )
-    lang: Lang = "fi"
+    lang: Language = "fi"
 
     @field_validator("start")
     @classmethod

@@ -21,9 +21,10 @@ from assistant.language import Detection, LanguageDetectorService, choose_langua
 from assistant.logs import event, pseudonym
 from assistant.messages import message
 from assistant.rasa_client import RasaClient, RasaFailed, RasaUnavailable
-from assistant.replies import AssistantResponse, Language, Reply
-from assistant.settings import LANGUAGES, Settings
+from assistant.replies import AssistantResponse, Reply
+from assistant.settings import Settings
 from privacy.identity import Identities
+from texts import LANGUAGES, Language
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class Assistant:
         value = await self._redis.get(f"apuri:lang:{sender}")
         if isinstance(value, bytes):
             value = value.decode()
-        return cast(Language, value) if value in LANGUAGES else None
+        return value if value in LANGUAGES else None
 
     async def handle(self, inbound: Inbound) -> AssistantResponse:
         started = time.perf_counter()
@@ -195,7 +196,7 @@ class Assistant:
             )
             raise AssistantFailed(fallback_lang, message("failed", fallback_lang, phone)) from None
 
-        lang = cast(Language, turn.language) if turn.language in LANGUAGES else fallback_lang
+        lang = turn.language if turn.language in LANGUAGES else fallback_lang
         replies = turn.replies or [Reply(text=message("no_answer", lang, phone))]
         response = AssistantResponse(
             conversation_id=inbound.conversation_id, lang=lang, replies=replies

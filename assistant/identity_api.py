@@ -12,7 +12,6 @@ numbers in the chat (`privacy.identity`).
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +24,7 @@ from assistant.problems import invalid_request, problem
 from privacy.identity import CODE_TTL_S, SESSION_TTL_S, CodeRefused, Refusal, Session, code_sms
 from privacy.phones import InvalidPhone, masked, normalise_phone
 from store.outbox import enqueue
+from texts import Language
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class CodeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     phone: str = Field(max_length=32, description="The mobile number to prove.")
-    lang: Literal["fi", "sv", "en"] = "fi"
+    lang: Language = "fi"
 
 
 class SessionRequest(BaseModel):

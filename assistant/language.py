@@ -15,7 +15,7 @@ from functools import cached_property
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from assistant.replies import Language as LangCode
+from texts import Language as LangCode
 
 _CODES: dict[Language, LangCode] = {
     Language.FINNISH: "fi",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.replies import Language
+from texts import Language
 
 MESSAGES: dict[str, dict[Language, str]] = {
     "unavailable": {

@@ -6,11 +6,11 @@ each one into this model, and each channel renders the model for its medium.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Language = Literal["fi", "sv", "en"]
+from texts import Language
 
 
 class Button(BaseModel):

@@ -11,7 +11,7 @@ the index is still loading a request waits for it; if it cannot load, 503.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from assistant.keys import SERVICES
 from assistant.problems import invalid_request, problem
 from assistant.service_search import ServiceSearchUnavailable
+from texts import Language
 
 MAX_QUERY_CHARS = 500
 
@@ -34,7 +35,7 @@ class SearchParams(BaseModel):
     q: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_CHARS)
     ] = Field(description="The resident's question, in their own words.")
-    lang: Literal["fi", "sv", "en"] | None = Field(
+    lang: Language | None = Field(
         default=None, description="The language to answer in; omitted: guessed from the question."
     )
     k: int = Field(default=5, ge=1, le=MAX_K, description="How many services to list.")
@@ -46,7 +47,7 @@ class ServiceParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     service_id: int = Field(ge=1, description="A service id from the city's service register.")
-    lang: Literal["fi", "sv", "en"] = Field(
+    lang: Language = Field(
         default="fi", description="The language to answer in (the best available otherwise)."
     )
 

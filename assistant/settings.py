@@ -16,7 +16,8 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 
-LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+from texts import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 T = TypeVar("T")

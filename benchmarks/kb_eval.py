@@ -28,8 +28,8 @@ from numpy.typing import NDArray
 from knowledge_base.analysis import names_other_municipality
 from knowledge_base.confidence import MODES, Calibration, Features, Mode, confidence
 from knowledge_base.embedders import DEFAULT_EMBEDDER, make_embedder
-from knowledge_base.models import LANGUAGES
 from knowledge_base.search import ServiceSearch
+from texts import LANGUAGES
 
 HERE = Path(__file__).resolve().parent
 DEVSET = HERE / "kb_devset.jsonl"

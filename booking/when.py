@@ -27,11 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from store.models import HELSINKI
-
-Lang = Literal["fi", "sv", "en"]
+from texts import Language
 
 
 @dataclass(frozen=True)
@@ -288,7 +286,7 @@ _NEXT_WEEK = re.compile(
 )
 
 
-def parse_when(text: str, lang: Lang | None, now: dt.datetime) -> When:
+def parse_when(text: str, lang: Language | None, now: dt.datetime) -> When:
     """The day, start time and length that `text` names, read as of `now` in Helsinki.
 
     `lang` is the conversation's language; the expressions of all three languages are
@@ -314,12 +312,12 @@ def parse_when(text: str, lang: Lang | None, now: dt.datetime) -> When:
     )
 
 
-def parse_time(text: str, lang: Lang | None = None) -> dt.time | None:
+def parse_time(text: str, lang: Language | None = None) -> dt.time | None:
     """Only the start time in `text` ("klo 18" -> 18:00)."""
     return parse_when(text, lang, dt.datetime.now(HELSINKI)).time
 
 
-def parse_duration(text: str, lang: Lang | None = None) -> int | None:
+def parse_duration(text: str, lang: Language | None = None) -> int | None:
     """Only the length in `text`, in minutes ("kahdeksi tunniksi" -> 120)."""
     return parse_when(text, lang, dt.datetime.now(HELSINKI)).duration_minutes
 

@@ -7,7 +7,7 @@ returns the channel-neutral reply model as JSON.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -17,6 +17,7 @@ from assistant.client_address import client_key
 from assistant.core import Inbound
 from assistant.keys import ASSISTANT
 from assistant.problems import invalid_request
+from texts import Language
 
 CHANNEL = "api"
 # A message is a flat object; a little nesting is allowed so that a wrong shape gets its 422.
@@ -37,7 +38,7 @@ class MessageRequest(BaseModel):
     payload: str | None = Field(
         default=None, description="A button's payload, instead of text (for example '/help')."
     )
-    lang: Literal["fi", "sv", "en"] | None = Field(
+    lang: Language | None = Field(
         default=None, description="The language the resident chose; null to detect it."
     )
     message_id: str | None = Field(

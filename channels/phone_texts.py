@@ -6,7 +6,7 @@ the keywords' confirmations, numbered choices, the voice menu and its fallbacks.
 
 from __future__ import annotations
 
-from assistant.replies import Language
+from texts import Language
 
 TEXTS: dict[str, dict[Language, str]] = {
     # --- SMS keywords -------------------------------------------------------------------

@@ -21,13 +21,14 @@ from assistant.core import AssistantFailed, AssistantUnavailable, Inbound, Inval
 from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
-from assistant.replies import AssistantResponse, Language
+from assistant.replies import AssistantResponse
 from channels.gsm import fit, segments, to_gsm7
 from channels.phone_state import PhoneState, conversation_of
 from channels.phone_texts import numbers_list, text
 from channels.twilio_auth import verified_form
 from privacy.consent import is_sms_stopped, record_sms_consent
 from privacy.phones import format_phone
+from texts import Language
 
 logger = logging.getLogger(__name__)
 

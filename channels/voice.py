@@ -25,7 +25,7 @@ from assistant.core import AssistantFailed, AssistantUnavailable, Inbound, Inval
 from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
-from assistant.replies import AssistantResponse, Language
+from assistant.replies import AssistantResponse
 from channels import sms
 from channels.gsm import to_gsm7
 from channels.phone_state import CHOICE_DIGITS, conversation_of
@@ -36,6 +36,7 @@ from privacy.phones import InvalidPhone, dialable, normalise_phone
 from store.db import sessions
 from store.models import CallRecord
 from store.outbox import enqueue
+from texts import Language
 
 logger = logging.getLogger(__name__)
 

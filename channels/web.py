@@ -40,10 +40,10 @@ from assistant.core import (
 )
 from assistant.keys import ASSISTANT, SETTINGS
 from assistant.logs import event, pseudonym
-from assistant.replies import AssistantResponse, Language
-from assistant.settings import LANGUAGES
+from assistant.replies import AssistantResponse
 from channels.http_api import read_message
 from channels.web_texts import error_text
+from texts import LANGUAGES, Language
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class ClientMessage(BaseModel):
     message_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
     text: str | None = None
     payload: str | None = None
-    lang: Literal["fi", "sv", "en"] | None = None
+    lang: Language | None = None
 
     @model_validator(mode="after")
     def _text_or_payload(self) -> ClientMessage:
@@ -185,7 +185,7 @@ class Connection:
         self.ws = ws
         lang = request.query.get("lang")
         default = cast(Language, self.app[SETTINGS].default_language)
-        self.lang: Language = cast(Language, lang) if lang in LANGUAGES else default
+        self.lang: Language = lang if lang in LANGUAGES else default
         self.queue: asyncio.Queue[ClientMessage] = asyncio.Queue(maxsize=MAX_QUEUED)
         self.bucket = TokenBucket(BURST, REFILL_PER_SECOND)
         self.invalid = 0

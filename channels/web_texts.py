@@ -6,7 +6,7 @@ them repeats what the resident wrote.
 
 from __future__ import annotations
 
-from assistant.replies import Language
+from texts import Language
 
 ERROR_TEXTS: dict[str, dict[Language, str]] = {
     "invalid_request": {

@@ -14,15 +14,15 @@ import threading
 
 import Stemmer  # type: ignore[import-not-found]
 
-from knowledge_base.models import Lang
 from knowledge_base.stopwords import stopwords
+from texts import Language
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 GRAM_SIZE = 5
 COMPOUND_MIN = 8  # shorter stems are not split
 PART_MIN = 4  # the shortest head or modifier kept
-COMPOUNDING: frozenset[Lang] = frozenset({"fi", "sv"})  # English compounds are spaced
-_SNOWBALL: dict[Lang, str] = {"fi": "finnish", "sv": "swedish", "en": "english"}
+COMPOUNDING: frozenset[Language] = frozenset({"fi", "sv"})  # English compounds are spaced
+_SNOWBALL: dict[Language, str] = {"fi": "finnish", "sv": "swedish", "en": "english"}
 
 
 # Word beginnings that make a question one of a company or an association.
@@ -60,7 +60,7 @@ def mentions_organisation(text: str) -> bool:
 class Analyzer:
     """Turns text of one language into BM25 terms; safe to share between threads."""
 
-    def __init__(self, lang: Lang, vocabulary: frozenset[str] = frozenset()) -> None:
+    def __init__(self, lang: Language, vocabulary: frozenset[str] = frozenset()) -> None:
         self.lang = lang
         self.vocabulary = vocabulary
         self._stopwords = stopwords(lang)

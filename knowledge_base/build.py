@@ -23,7 +23,7 @@ from knowledge_base.ingest import (
     read_records,
 )
 from knowledge_base.lexical import LexicalIndex
-from knowledge_base.models import LANGUAGES, Manifest
+from knowledge_base.models import Manifest
 from knowledge_base.passages import lexical_text, passages, words_lexical_text, words_passage
 from knowledge_base.store import (
     DENSE,
@@ -36,6 +36,7 @@ from knowledge_base.store import (
     write_passage_rows,
     write_search_words,
 )
+from texts import LANGUAGES
 
 BATCH = 16
 

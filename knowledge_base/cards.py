@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from knowledge_base.models import AnswerCard, Channel, Lang, Link, PhoneContact, ServiceDocument
+from knowledge_base.models import AnswerCard, Channel, Link, PhoneContact, ServiceDocument
 from knowledge_base.text import first_sentences, shorten
+from texts import Language
 
 MAX_PHONES = 3
 HOW_TO_CHARS = 400
@@ -19,7 +20,7 @@ def _first_link(channels: list[Channel], kinds: tuple[str, ...]) -> Link | None:
 
 
 def answer_card(
-    doc: ServiceDocument, fallback_lang: Lang | None = None, translated_name: str = ""
+    doc: ServiceDocument, fallback_lang: Language | None = None, translated_name: str = ""
 ) -> AnswerCard:
     """The card for `doc`; `fallback_lang` is set when `doc` is not in the asked language,
     and `translated_name` may then give the name in the asked language."""

@@ -11,7 +11,8 @@ from typing import Any, TextIO
 
 from knowledge_base.confidence import MODES
 from knowledge_base.embedders import DEFAULT_EMBEDDER
-from knowledge_base.models import LANGUAGES, SearchResult
+from knowledge_base.models import SearchResult
+from texts import LANGUAGES
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -21,13 +21,13 @@ from pathlib import Path
 
 from knowledge_base.analysis import Analyzer
 from knowledge_base.ingest import read_records
-from knowledge_base.models import LANGUAGES, Lang
+from texts import LANGUAGES, Language
 
 BUNDLED_TERMS = "ontology_terms.jsonl.gz"
 MIN_OVERLAP = 0.6  # share of a topic's 5-grams the question must contain
 MIN_GRAMS = 3  # shorter topic names ("Wilma", "IT") are names, the same in every language
 
-Term = Mapping[Lang, str]
+Term = Mapping[Language, str]
 
 
 def default_terms_path() -> Path:
@@ -35,7 +35,7 @@ def default_terms_path() -> Path:
     return Path(str(resources.files("knowledge_base") / "data" / BUNDLED_TERMS))
 
 
-def read_terms(path: Path) -> list[dict[Lang, str]]:
+def read_terms(path: Path) -> list[dict[Language, str]]:
     """The fi/sv/en name triples of a glossary file (JSON lines, gzipped or not)."""
     return [{lang: str(raw[lang]) for lang in LANGUAGES} for raw in read_records(path)]
 
@@ -53,8 +53,8 @@ class Glossary:
         self.terms = tuple(terms)
         self.min_overlap = min_overlap
         self._analyzers = {lang: Analyzer(lang) for lang in LANGUAGES}
-        self._postings: dict[Lang, dict[str, list[int]]] = {lang: {} for lang in LANGUAGES}
-        self._sizes: dict[Lang, list[int]] = {lang: [] for lang in LANGUAGES}
+        self._postings: dict[Language, dict[str, list[int]]] = {lang: {} for lang in LANGUAGES}
+        self._sizes: dict[Language, list[int]] = {lang: [] for lang in LANGUAGES}
         for position, term in enumerate(self.terms):
             for lang in LANGUAGES:
                 grams = set(self._analyzers[lang].grams(_topic(term[lang])))
@@ -67,7 +67,7 @@ class Glossary:
         """The glossary in `path`, by default the one shipped with the package."""
         return cls(read_terms(path or default_terms_path()))
 
-    def best_term(self, query: str, lang: Lang) -> Term | None:
+    def best_term(self, query: str, lang: Language) -> Term | None:
         """The topic most of whose `lang` name `query` contains, if any contains enough.
 
         Ties go to the longer name: "stöd för närståendevård för äldre" over "stöd".
@@ -89,7 +89,7 @@ class Glossary:
                     best = candidate
         return None if best is None else self.terms[-best[2]]
 
-    def translations(self, query: str, lang: Lang) -> dict[Lang, str]:
+    def translations(self, query: str, lang: Language) -> dict[Language, str]:
         """The names, in the other languages, of the topic `query` names; empty if none."""
         term = self.best_term(query, lang)
         if term is None:

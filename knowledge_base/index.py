@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 
 from knowledge_base.dense import DenseIndex
 from knowledge_base.lexical import LexicalIndex
-from knowledge_base.models import FALLBACK_ORDER, Lang, Manifest, SearchWords, ServiceDocument
+from knowledge_base.models import FALLBACK_ORDER, Manifest, SearchWords, ServiceDocument
 from knowledge_base.store import (
     DENSE,
     LEXICAL,
@@ -20,6 +20,7 @@ from knowledge_base.store import (
     read_passage_rows,
     read_search_words,
 )
+from texts import Language
 
 Ints = NDArray[np.int64]
 
@@ -36,13 +37,13 @@ class LoadedIndex:
     manifest: Manifest
     documents: tuple[ServiceDocument, ...]
     search_words: tuple[SearchWords, ...]
-    translated_names: dict[tuple[int, Lang], str]  # the first search word: a name
+    translated_names: dict[tuple[int, Language], str]  # the first search word: a name
     service_ids: tuple[int, ...]
     row_service: Ints
     passage_row: Ints
     dense: DenseIndex
     lexical: LexicalIndex
-    by_service: dict[int, dict[Lang, int]]
+    by_service: dict[int, dict[Language, int]]
     for_organisations: NDArray[np.bool_]
 
     @classmethod
@@ -54,7 +55,7 @@ class LoadedIndex:
         documents = tuple(read_documents(directory))
         service_ids = tuple(dict.fromkeys(doc.service_id for doc in documents))
         position = {sid: i for i, sid in enumerate(service_ids)}
-        by_service: dict[int, dict[Lang, int]] = {sid: {} for sid in service_ids}
+        by_service: dict[int, dict[Language, int]] = {sid: {} for sid in service_ids}
         for row, doc in enumerate(documents):
             by_service[doc.service_id][doc.lang] = row
         dense = DenseIndex.load(directory / DENSE)
@@ -78,7 +79,9 @@ class LoadedIndex:
             for_organisations=np.array([sid in organisations for sid in service_ids], dtype=bool),
         )
 
-    def document(self, service_id: int, lang: Lang) -> tuple[ServiceDocument, Lang | None] | None:
+    def document(
+        self, service_id: int, lang: Language
+    ) -> tuple[ServiceDocument, Language | None] | None:
         """The service's document in `lang`, else in the best other language with that one.
 
         The second item is None when `lang` itself was found; None for an unknown service.

@@ -10,16 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from knowledge_base.models import (
-    FALLBACK_ORDER,
-    LANGUAGES,
-    Channel,
-    Lang,
-    Link,
-    SearchWords,
-    ServiceDocument,
-)
+from knowledge_base.models import FALLBACK_ORDER, Channel, Link, SearchWords, ServiceDocument
 from knowledge_base.text import clean_text, one_line
+from texts import LANGUAGES, Language
 
 Record = Mapping[str, Any]
 
@@ -94,7 +87,7 @@ def service_documents(record: Record) -> list[ServiceDocument]:
     ]
 
 
-def _document(record: Record, lang: Lang) -> ServiceDocument:
+def _document(record: Record, lang: Language) -> ServiceDocument:
     synonyms = [one_line(clean_text(s)) for s in (record.get("synonyms") or {}).get(lang, [])]
     return ServiceDocument(
         service_id=int(record["id"]),
@@ -113,12 +106,12 @@ def _document(record: Record, lang: Lang) -> ServiceDocument:
     )
 
 
-def _text(record: Record, field: str, lang: Lang) -> str:
+def _text(record: Record, field: str, lang: Language) -> str:
     value = (record.get(field) or {}).get(lang)
     return clean_text(value) if isinstance(value, str) else ""
 
 
-def _pick(values: Mapping[str, Any] | None, lang: Lang) -> Any:
+def _pick(values: Mapping[str, Any] | None, lang: Language) -> Any:
     """The value for `lang`, else the first one present in the fallback order."""
     if not values:
         return None
@@ -138,7 +131,7 @@ def _links(raw: Iterable[Mapping[str, Any]] | None) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def _channel(raw: Record, lang: Lang) -> Channel:
+def _channel(raw: Record, lang: Language) -> Channel:
     hours = _pick(raw.get("opening_hours"), lang) or []
     return Channel(
         kind=str(raw.get("type") or ""),

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from knowledge_base.analysis import PART_MIN, Analyzer
-from knowledge_base.models import LANGUAGES, Lang
+from texts import LANGUAGES, Language
 
 Scores = NDArray[np.float32]
 FIELDS = ("stems", "grams")
@@ -40,9 +40,9 @@ class LexicalIndex:
 
     def __init__(
         self,
-        indexes: dict[tuple[str, Lang], bm25s.BM25],
-        rows: dict[Lang, NDArray[np.int64]],
-        vocabularies: dict[Lang, frozenset[str]] | None = None,
+        indexes: dict[tuple[str, Language], bm25s.BM25],
+        rows: dict[Language, NDArray[np.int64]],
+        vocabularies: dict[Language, frozenset[str]] | None = None,
     ) -> None:
         self._indexes = indexes
         self._rows = rows
@@ -53,11 +53,11 @@ class LexicalIndex:
         self.size = sum(len(r) for r in rows.values())
 
     @classmethod
-    def build(cls, texts: Sequence[str], langs: Sequence[Lang]) -> LexicalIndex:
+    def build(cls, texts: Sequence[str], langs: Sequence[Language]) -> LexicalIndex:
         """Indexes `texts[i]`, written in `langs[i]`, as document row `i`."""
-        indexes: dict[tuple[str, Lang], bm25s.BM25] = {}
-        rows: dict[Lang, NDArray[np.int64]] = {}
-        vocabularies: dict[Lang, frozenset[str]] = {}
+        indexes: dict[tuple[str, Language], bm25s.BM25] = {}
+        rows: dict[Language, NDArray[np.int64]] = {}
+        vocabularies: dict[Language, frozenset[str]] = {}
         for lang in LANGUAGES:
             mine = np.array([i for i, lg in enumerate(langs) if lg == lang], dtype=np.int64)
             rows[lang] = mine
@@ -100,7 +100,7 @@ class LexicalIndex:
         words = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
         return cls(indexes, rows, {lang: frozenset(words[lang]) for lang in LANGUAGES})
 
-    def _field_scores(self, field: str, query: str, weights: dict[Lang, float]) -> Scores:
+    def _field_scores(self, field: str, query: str, weights: dict[Language, float]) -> Scores:
         result = np.zeros(self.size, dtype=np.float32)
         for lang, weight in weights.items():
             if weight <= 0 or not len(self._rows[lang]):
@@ -111,16 +111,16 @@ class LexicalIndex:
                 result[self._rows[lang]] = weight * index.get_scores_from_ids(ids)
         return result
 
-    def scores(self, query: str, weights: dict[Lang, float]) -> LexicalScores:
+    def scores(self, query: str, weights: dict[Language, float]) -> LexicalScores:
         """BM25 of every document row; each language's scores times its weight."""
         return LexicalScores(
             stems=self._field_scores("stems", query, weights),
             grams=self._field_scores("grams", query, weights),
         )
 
-    def guess_language(self, query: str) -> Lang | None:
+    def guess_language(self, query: str) -> Language | None:
         """The language whose function words and vocabulary cover most of `query`."""
-        best: Lang | None = None
+        best: Language | None = None
         best_count = 0
         for lang in LANGUAGES:
             analyzer = self._analyzers[lang]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
-Lang = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Lang, ...] = ("fi", "sv", "en")
+from texts import Language
 
 # The language to show when a service has no text in the asked one: Finnish is the
 # fullest (every service has it); Swedish is Helsinki's other official language.
-FALLBACK_ORDER: dict[Lang, tuple[Lang, ...]] = {
+FALLBACK_ORDER: dict[Language, tuple[Language, ...]] = {
     "fi": ("fi", "sv", "en"),
     "sv": ("sv", "fi", "en"),
     "en": ("en", "fi", "sv"),
@@ -47,7 +44,7 @@ class ServiceDocument(_Frozen):
     """A service's text in one language, cleaned and structured."""
 
     service_id: int
-    lang: Lang
+    lang: Language
     kind: str
     name: str
     synonyms: tuple[str, ...] = ()
@@ -70,7 +67,7 @@ class SearchWords(_Frozen):
     """
 
     service_id: int
-    lang: Lang
+    lang: Language
     words: tuple[str, ...]
 
 
@@ -87,8 +84,8 @@ class AnswerCard(_Frozen):
     """What a reply needs to present one service, in one language."""
 
     service_id: int
-    lang: Lang
-    fallback_lang: Lang | None = Field(
+    lang: Language
+    fallback_lang: Language | None = Field(
         default=None, description="Set when the asked language was missing: the card's language."
     )
     name: str
@@ -119,7 +116,7 @@ class SearchResult(_Frozen):
     """The services found for a query and whether they answer it."""
 
     query: str
-    lang: Lang
+    lang: Language
     answered: bool
     confidence: float
     results: tuple[SearchHit, ...] = ()

@@ -30,13 +30,14 @@ from knowledge_base.fusion import Floats, FusionParams, ServiceScores, max_by_gr
 from knowledge_base.glossary import Glossary
 from knowledge_base.index import LoadedIndex
 from knowledge_base.ingest import default_data_path
-from knowledge_base.models import LANGUAGES, AnswerCard, Lang, SearchHit, SearchResult
+from knowledge_base.models import AnswerCard, SearchHit, SearchResult
 from knowledge_base.paths import default_index_dir
+from texts import LANGUAGES, Language
 
-DEFAULT_LANG: Lang = "fi"
+DEFAULT_LANG: Language = "fi"
 
 
-def as_lang(value: str | None) -> Lang | None:
+def as_lang(value: str | None) -> Language | None:
     """`value` as one of Apuri's languages, or None."""
     for lang in LANGUAGES:
         if value == lang:
@@ -102,11 +103,11 @@ class ServiceSearch:
             self._vectors.put(query, vector)
         return vector
 
-    def resolve_lang(self, query: str, lang: str | None) -> Lang:
+    def resolve_lang(self, query: str, lang: str | None) -> Language:
         """`lang` when it is one of Apuri's languages, else a guess from the query's words."""
         return as_lang(lang) or self.index.lexical.guess_language(query) or DEFAULT_LANG
 
-    def service_scores(self, query: str, lang: Lang, dense: bool = True) -> ServiceScores:
+    def service_scores(self, query: str, lang: Language, dense: bool = True) -> ServiceScores:
         """Every service's dense and lexical evidence for `query` asked in `lang`."""
         index = self.index
         services = len(index.service_ids)
@@ -138,7 +139,7 @@ class ServiceSearch:
             grams=max_by_group(grams, index.row_service, services, 0.0),
         )
 
-    def rank(self, query: str, lang: Lang, mode: Mode = "hybrid") -> tuple[Floats, Features]:
+    def rank(self, query: str, lang: Language, mode: Mode = "hybrid") -> tuple[Floats, Features]:
         """Every service's score for `query` under `mode`, and the calibration's features."""
         evidence = self.service_scores(query, lang, dense=mode != "lexical")
         penalty = self.params.organisation_penalty

@@ -7,7 +7,7 @@ from bm25s.stopwords import (  # type: ignore[import-untyped]
     STOPWORDS_SWEDISH,
 )
 
-from knowledge_base.models import Lang
+from texts import Language
 
 _FINNISH = """
 ai aina ainoa alla an en et ette että he heidän heidät heihin heille heillä heiltä heissä
@@ -42,13 +42,13 @@ hi hello thanks thank please can could would get got need want wanted also just 
 i'm i've i'd im ive dont cant whats wheres hows
 """
 
-_LISTS: dict[Lang, frozenset[str]] = {
+_LISTS: dict[Language, frozenset[str]] = {
     "fi": frozenset(_FINNISH.split()),
     "sv": frozenset(STOPWORDS_SWEDISH) | frozenset(_SWEDISH_EXTRA.split()),
     "en": frozenset(STOPWORDS_EN_PLUS) | frozenset(_ENGLISH_EXTRA.split()),
 }
 
 
-def stopwords(lang: Lang) -> frozenset[str]:
+def stopwords(lang: Language) -> frozenset[str]:
     """The words of `lang` that carry no topic."""
     return _LISTS[lang]

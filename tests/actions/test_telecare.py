@@ -11,12 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from redis.asyncio import Redis
 
 from actions.telecare import TEXTS, ActionRequestNurse, urgency_of
-from assistant.replies import AssistantResponse, Language, Reply
+from assistant.replies import AssistantResponse, Reply
 from channels import sms
 from channels.gsm import segments
 from telecare.queue import CallQueue
 from telecare.tokens import verify
 from tests.telecare.conftest import TELECARE_REDIS_URL
+from texts import Language
 
 SECRET = "action-test-secret-0123456789abcdef0123"
 

@@ -20,10 +20,11 @@ from redis.asyncio import Redis
 
 from assistant.gateway import create_app
 from assistant.messages import MESSAGES
-from assistant.replies import AssistantResponse, Button, Language, Reply
+from assistant.replies import AssistantResponse, Button, Reply
 from assistant.settings import Settings
 from channels.web import MAX_FRAME_BYTES, MAX_INVALID_FRAMES
 from channels.web_texts import ERROR_TEXTS
+from texts import Language
 
 
 def closed_port() -> int:

@@ -30,10 +30,10 @@ from playwright.sync_api import (
 
 from actions.language import LANGUAGE_SWITCHED
 from assistant.logs import pseudonym
-from assistant.replies import Language
 from tests.e2e.codes import code_sent_to
 from tests.e2e.conftest import ROOT, Stack, open_weekday
 from tests.e2e.test_stack import response_texts
+from texts import Language
 
 pytestmark = pytest.mark.e2e
 

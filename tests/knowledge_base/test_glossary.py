@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.glossary import Glossary, default_terms_path, read_terms
-from knowledge_base.models import Lang
+from texts import Language
 
-TERMS: list[dict[Lang, str]] = [
+TERMS: list[dict[Language, str]] = [
     {"fi": "toimintaterapia", "sv": "ergoterapi", "en": "occupational therapy"},
     {
         "fi": "iäkkäiden omaishoidon tuki",
