@@ -32,7 +32,9 @@ def _settings() -> Settings:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from assistant.supervisor import StartupError, Supervisor, prepare, process_specs
+    from assistant.preflight import prepare
+    from assistant.processes import process_specs
+    from assistant.supervisor import StartupError, Supervisor
     from assistant.training import TrainingError, train
 
     settings = _settings()
@@ -94,7 +96,7 @@ def _gateway(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from assistant.gateway import create_app
-    from assistant.supervisor import ADMIN_FILE, local_admin_password, local_secret_key
+    from assistant.local_secrets import ADMIN_FILE, local_admin_password, local_secret_key
 
     settings = _settings()
     if not settings.secret_key:

@@ -1,9 +1,10 @@
-"""`apuri run`: starts every process of Apuri, keeps them running, stops them all cleanly.
+"""Keeps a set of processes running: starts them, restarts one that dies, stops them all cleanly.
 
-Processes: a private Redis (unless REDIS_URL is given), the rasa-sdk action server, the
-Rasa server and the gateway. One that dies is restarted with backoff and logged. SIGINT or
-SIGTERM stops them in reverse order; each child also gets SIGTERM if the supervisor itself
-dies (PR_SET_PDEATHSIG), so nothing is left running.
+A process that dies is restarted with backoff (1 s doubling to 30 s, back to 1 s after a
+minute of uptime) and logged. SIGINT or SIGTERM stops them in reverse order; each child also
+gets SIGTERM if the supervisor itself dies (PR_SET_PDEATHSIG), so nothing is left running.
+What `apuri run` starts is in `assistant.processes`; what it checks first, in
+`assistant.preflight`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
-import json
 import logging
 import os
-import secrets
 import signal
-import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
-
-import aiohttp
-from redis.asyncio import Redis
 
 from assistant.logs import event
 from assistant.settings import Settings
-from assistant.training import model_path, rasa_environment
 
 logger = logging.getLogger("apuri.supervisor")
 
@@ -68,168 +61,6 @@ class Child:
 
 class StartupError(RuntimeError):
     """Apuri cannot start: the message says what to change."""
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def write_rasa_endpoints(settings: Settings, path: Path) -> None:
-    """Rasa's endpoints file: action server, Redis tracker store and Redis lock store."""
-    url = urlparse(settings.effective_redis_url)
-    store: dict[str, object] = {
-        "type": "redis",
-        "url": url.hostname or "127.0.0.1",
-        "port": url.port or 6379,
-        "db": int((url.path or "/0").lstrip("/") or 0),
-        "key_prefix": "apuri",
-    }
-    if url.password:
-        store["password"] = url.password
-    if url.scheme == "rediss":
-        store["use_ssl"] = True
-    endpoints = {
-        "action_endpoint": {"url": f"{settings.actions_url}/webhook"},
-        "tracker_store": {**store, "record_exp": 30 * 24 * 3600},
-        "lock_store": store,
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # JSON is valid YAML; the file holds the Redis password, so only we may read it.
-    path.write_text(json.dumps(endpoints, indent=2))
-    path.chmod(0o600)
-
-
-async def _http_ok(url: str) -> bool:
-    try:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(url, timeout=aiohttp.ClientTimeout(total=2)) as response,
-        ):
-            return response.status == 200
-    except (aiohttp.ClientError, TimeoutError):
-        return False
-
-
-async def _redis_ok(url: str) -> bool:
-    client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        return bool(await client.ping())
-    except Exception:  # any failure means "not ready yet"
-        return False
-    finally:
-        await client.aclose()
-
-
-def process_specs(settings: Settings, verbose: bool = False) -> list[ProcessSpec]:
-    """The processes `apuri run` starts, in start order."""
-    root = settings.root
-    run_dir = settings.var_dir / "run"
-    base_env = dict(os.environ)
-    base_env.update(
-        {
-            "APURI_INTERNAL_TOKEN": settings.internal_token,
-            "APURI_SECRET_KEY": settings.secret_key,
-            "APURI_VAR_DIR": str(settings.var_dir),
-            "APURI_KB_DIR": str(settings.kb_dir),
-            "APURI_KB_EMBEDDER": settings.kb_embedder,
-            "REDIS_URL": settings.effective_redis_url,
-            "PYTHONPATH": str(root),
-        }
-    )
-    specs: list[ProcessSpec] = []
-    if settings.redis_url is None:
-        redis_dir = settings.var_dir / "redis"
-        redis_dir.mkdir(parents=True, exist_ok=True)
-        specs.append(
-            ProcessSpec(
-                name="redis",
-                argv=[
-                    "redis-server",
-                    "--port",
-                    str(settings.redis_port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--dir",
-                    str(redis_dir),
-                    "--appendonly",
-                    "yes",
-                    "--save",
-                    "",
-                    "--daemonize",
-                    "no",
-                    "--protected-mode",
-                    "yes",
-                    "--loglevel",
-                    "warning",
-                ],
-                env=base_env,
-                ready=lambda: _redis_ok(settings.effective_redis_url),
-                waiting_for="Redis",
-            )
-        )
-    endpoints = run_dir / "endpoints.yml"
-    write_rasa_endpoints(settings, endpoints)
-    actions_env = {**base_env, "SANIC_HOST": "127.0.0.1", "ACTION_SERVER_SANIC_WORKERS": "1"}
-    specs.append(
-        ProcessSpec(
-            name="actions",
-            argv=[
-                sys.executable,
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(settings.actions_port),
-            ],
-            env=actions_env,
-            ready=lambda: _http_ok(settings.actions_url + "/health"),
-            waiting_for="the action server",
-            cwd=root,
-        )
-    )
-    rasa_env = {**rasa_environment(settings), **{k: base_env[k] for k in ("APURI_INTERNAL_TOKEN",)}}
-    specs.append(
-        ProcessSpec(
-            name="rasa",
-            argv=[
-                str(settings.rasa_python.parent / "rasa"),
-                "run",
-                "--model",
-                str(model_path(settings)),
-                "--credentials",
-                str(root / "credentials.yml"),
-                "--endpoints",
-                str(endpoints),
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(settings.rasa_port),
-                *(["--verbose"] if verbose else []),
-            ],
-            env=rasa_env,
-            ready=lambda: _http_ok(settings.rasa_url + "/webhooks/apuri/"),
-            waiting_for="Rasa (loading the model)",
-            cwd=root,
-        )
-    )
-    specs.append(
-        ProcessSpec(
-            name="gateway",
-            argv=[sys.executable, "-m", "assistant.cli", "gateway"],
-            env=base_env,
-            ready=lambda: _http_ok(f"http://127.0.0.1:{settings.port}/health"),
-            waiting_for="the gateway",
-            cwd=root,
-        )
-    )
-    return specs
 
 
 class Supervisor:
@@ -389,72 +220,3 @@ class Supervisor:
             for child in self._children:
                 (self._run_dir / f"{child.spec.name}.pid").unlink(missing_ok=True)
         return 0
-
-
-def prepare(settings: Settings) -> Settings:
-    """Check ports and fill in what a run needs (an internal token) before starting."""
-    busy = [
-        (name, port)
-        for name, port, used in (
-            ("APURI_PORT", settings.port, True),
-            ("APURI_RASA_PORT", settings.rasa_port, True),
-            ("APURI_ACTIONS_PORT", settings.actions_port, True),
-            ("APURI_REDIS_PORT", settings.redis_port, settings.redis_url is None),
-        )
-        if used and not port_is_free(port)
-    ]
-    if busy:
-        names = ", ".join(f"{port} ({name})" for name, port in busy)
-        raise StartupError(f"ports already in use: {names}; stop what uses them or change them")
-    if not model_path(settings).exists():
-        raise StartupError("no trained model: run 'apuri train' (make run does it)")
-    if not settings.internal_token:
-        settings = settings.with_(internal_token=secrets.token_urlsafe(32))
-    if not settings.secret_key:
-        settings = settings.with_(secret_key=local_secret_key(settings.var_dir))
-    if not settings.admin_password:
-        settings = settings.with_(admin_password=local_admin_password(settings.var_dir))
-        where = settings.var_dir / ADMIN_FILE
-        print(f"apuri: /admin/outbox signs in as admin with the password in {where}", flush=True)
-    return settings
-
-
-def local_secret_key(var_dir: Path) -> str:
-    """The key kept in var/secret.key (0600), made on first use, for keyed hashes.
-
-    Phone numbers are hashed with it, so it must stay the same across restarts; a
-    deployment sets APURI_SECRET_KEY from its secret store instead.
-    """
-    path = var_dir / "secret.key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(key + "\n")
-    return key
-
-
-ADMIN_FILE = "admin.password"
-
-
-def local_admin_password(var_dir: Path) -> str:
-    """The /admin password kept in var/admin.password (0600), made on first use.
-
-    Only its place is ever printed, never the password. A deployment sets
-    APURI_ADMIN_PASSWORD from its secret store instead.
-    """
-    path = var_dir / ADMIN_FILE
-    if path.exists():
-        path.chmod(0o600)
-        password = path.read_text(encoding="utf-8").strip()
-        if password:
-            return password
-        path.unlink()
-    var_dir.mkdir(parents=True, exist_ok=True)
-    password = secrets.token_urlsafe(24)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(password + "\n")
-    return password

@@ -18,8 +18,9 @@ from redis.asyncio import Redis
 from assistant import admin
 from assistant.gateway import _database_ctx, _redis_ctx
 from assistant.keys import DATABASE, SETTINGS
+from assistant.local_secrets import ADMIN_FILE, local_admin_password
+from assistant.preflight import prepare
 from assistant.settings import Settings
-from assistant.supervisor import ADMIN_FILE, local_admin_password, prepare
 from store.outbox import enqueue
 from tests.assistant.test_gateway import closed_port
 
@@ -158,7 +159,7 @@ def test_the_local_password_is_made_once_private_and_kept(tmp_path: Path) -> Non
 def test_apuri_run_prints_where_the_password_is_never_the_password(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("assistant.supervisor.model_path", lambda _settings: Path(__file__))
+    monkeypatch.setattr("assistant.preflight.model_path", lambda _settings: Path(__file__))
     ready = prepare(
         settings.with_(
             port=closed_port(),

@@ -11,15 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.preflight import prepare
+from assistant.processes import process_specs
+from assistant.rasa_endpoints import write_rasa_endpoints
 from assistant.settings import Settings
-from assistant.supervisor import (
-    ProcessSpec,
-    StartupError,
-    Supervisor,
-    prepare,
-    process_specs,
-    write_rasa_endpoints,
-)
+from assistant.supervisor import ProcessSpec, StartupError, Supervisor
 
 
 def alive(pid: int) -> bool:
