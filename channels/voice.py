@@ -7,32 +7,49 @@ Replies are spoken short and plain with the language's neural voice: buttons bec
 numbered choices, links are never read out, and a long answer offers itself as a text
 message (sent through the outbox). Silence is asked about once, then text or a person is
 offered; "0", or asking for a person, transfers the call to the city's service number.
+
+The routes are here; what a call remembers is in `voice_call`, the TwiML in `voice_twiml`,
+what is said in `voice_speech`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import re
-from typing import Any, cast
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from assistant.core import AssistantFailed, AssistantUnavailable, Inbound, InvalidMessage
-from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
+from assistant.keys import ASSISTANT, DATABASE, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
 from assistant.replies import AssistantResponse
 from channels import sms
 from channels.gsm import to_gsm7
-from channels.phone_state import CHOICE_DIGITS, conversation_of
+from channels.phone_state import CHOICE_DIGITS
 from channels.phone_texts import text
-from channels.twilio_auth import verified_form
+from channels.voice_call import (
+    CALL_STATUS,
+    Call,
+    call_duration,
+    call_language,
+    call_params,
+    caller_conversation,
+    language_chosen,
+)
+from channels.voice_speech import (
+    choices_speech,
+    has_link,
+    shorten_spoken,
+    speakable,
+    wants_person,
+)
+from channels.voice_twiml import language_menu, listen, say, transfer, xml
 from privacy.consent import is_sms_stopped
-from privacy.phones import InvalidPhone, dialable, normalise_phone
+from privacy.phones import InvalidPhone, normalise_phone
 from store.db import sessions
 from store.models import CallRecord
 from store.outbox import enqueue
@@ -41,191 +58,20 @@ from texts import Language
 logger = logging.getLogger(__name__)
 
 CHANNEL = "voice"
-CALL_TTL_S = 4 * 3600
-MAX_SPOKEN_CHARS = 320
-GATHER_TIMEOUT_S = 6
-VOICES: dict[Language, tuple[str, str]] = {
-    "fi": ("Polly.Suvi-Neural", "fi-FI"),
-    "sv": ("Polly.Elin-Neural", "sv-SE"),
-    "en": ("Polly.Amy-Neural", "en-GB"),
-}
-LANGUAGE_KEYS: dict[str, Language] = {"1": "fi", "2": "sv", "3": "en"}
-LANGUAGE_WORDS: dict[Language, tuple[str, ...]] = {
-    "fi": ("suomi", "suomeksi", "finska", "finnish", "yksi"),
-    "sv": ("svenska", "ruotsi", "ruotsiksi", "swedish", "två"),
-    "en": ("english", "englanti", "englanniksi", "engelska", "three"),
-}
-_URL = re.compile(r"https?://\S+|www\.\S+")
-_MASKED_PHONE = re.compile(r"(?:numeroon )?\+\d{1,3} \d{1,3} \*+ \*+(\d{2})")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-# --- rendering ----------------------------------------------------------------------------
-
-
-def speakable(written: str, lang: Language) -> str:
-    """Written text as it is spoken: links named, not read; a masked phone number by its
-    last digits (no asterisks read aloud); lines joined into sentences."""
-    spoken = _URL.sub(text("link_in_text", lang), written)
-    spoken = _MASKED_PHONE.sub(lambda m: text("number_ending", lang, digits=m[1]), spoken)
-    lines = [line.strip(" -•*") for line in spoken.splitlines()]
-    sentences = [
-        line if line.endswith((".", "!", "?", ":")) else f"{line}." for line in lines if line
-    ]
-    return re.sub(r"\s+", " ", " ".join(sentences)).strip()
-
-
-def shorten_spoken(spoken: str, limit: int = MAX_SPOKEN_CHARS) -> tuple[str, bool]:
-    """At most `limit` characters, ending at a sentence; and whether anything was left out."""
-    if len(spoken) <= limit:
-        return spoken, False
-    kept = ""
-    for sentence in _SENTENCE_END.split(spoken):
-        if len(kept) + len(sentence) + 1 > limit:
-            break
-        kept = f"{kept} {sentence}".strip()
-    if not kept:
-        kept = spoken[:limit].rsplit(" ", 1)[0] + "."
-    return kept, True
-
-
-def choices_speech(buttons: list[tuple[str, str]], lang: Language) -> str:
-    items = ". ".join(
-        text("press", lang, n=str(n), title=title) for n, (title, _) in enumerate(buttons, 1)
-    )
-    return text("choices", lang, items=items)
-
-
-def wants_person(response: AssistantResponse) -> bool:
-    """Whether the resident asked for a person (the dialogue hands off to the helpline)."""
-    return any(
-        r.handoff is not None
-        and r.handoff.kind == "helpline"
-        and r.handoff.reason == "resident_asked"
-        for r in response.replies
-    )
-
-
-# --- TwiML --------------------------------------------------------------------------------
-
-
-def say(target: VoiceResponse | Gather, words: str, lang: Language) -> None:
-    voice, language = VOICES[lang]
-    target.say(words, voice=voice, language=language)
-
-
-def gather(lang: Language, action: str, *, speech: bool = True) -> Gather:
-    return Gather(
-        input="speech dtmf" if speech else "dtmf",
-        action=action,
-        method="POST",
-        language=VOICES[lang][1],
-        timeout=GATHER_TIMEOUT_S,
-        speech_timeout="auto",
-        num_digits=1,
-        action_on_empty_result=False,
-    )
-
-
-def listen(response: VoiceResponse, lang: Language, prompt: str, *, step: str = "turn") -> None:
-    """Says `prompt` (interruptible) and waits for the caller; silence goes to /silence."""
-    listening = gather(lang, "/twilio/voice/turn" if step == "turn" else f"/twilio/voice/{step}")
-    say(listening, prompt, lang)
-    response.append(listening)
-    response.redirect(f"/twilio/voice/silence?step={step}", method="POST")
-
-
-def xml(response: VoiceResponse) -> web.Response:
-    return web.Response(text=str(response), content_type="application/xml")
-
-
-def transfer(response: VoiceResponse, lang: Language, helpline: str) -> VoiceResponse:
-    say(response, text("transfer", lang), lang)
-    response.dial(dialable(helpline))
-    return response
-
-
-# --- call state ---------------------------------------------------------------------------
-
-
-class Call:
-    """What one call remembers between turns (language, silences, an answer to text).
-
-    A Redis hash, one JSON value a field: an update writes only its own fields, in one
-    round trip, so Twilio's status callback and a turn arriving together lose nothing.
-    """
-
-    def __init__(self, request: web.Request, sid: str) -> None:
-        self.redis = request.app[REDIS]
-        self.key = f"apuri:voice:call:{sid}"
-
-    async def get(self) -> dict[str, Any]:
-        raw = cast(dict[bytes, bytes], await self.redis.hgetall(self.key))
-        return {field.decode(): json.loads(value) for field, value in raw.items()}
-
-    async def update(self, **values: Any) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.key, mapping={field: json.dumps(v) for field, v in values.items()})
-            pipe.expire(self.key, CALL_TTL_S)
-            await pipe.execute()
-
-
-def _lang(state: dict[str, Any], default: str) -> Language:
-    value = state.get("lang") or default
-    return cast(Language, value if value in VOICES else "fi")
-
-
-def _language_of(params: dict[str, str]) -> Language | None:
-    digits = params.get("Digits", "").strip()
-    if digits in LANGUAGE_KEYS:
-        return LANGUAGE_KEYS[digits]
-    heard = params.get("SpeechResult", "").lower()
-    for lang, words in LANGUAGE_WORDS.items():
-        if any(word in heard for word in words):
-            return lang
-    return None
-
-
-async def _call_params(request: web.Request) -> tuple[dict[str, str], Call, dict[str, Any]]:
-    params = await verified_form(request)
-    sid = params.get("CallSid", "")
-    if not re.fullmatch(r"[A-Za-z0-9]{10,64}", sid):
-        raise web.HTTPBadRequest(text="CallSid is required")
-    call = Call(request, sid)
-    return params, call, await call.get()
-
-
-# --- handlers -----------------------------------------------------------------------------
 
 
 async def incoming_call(request: web.Request) -> web.Response:
     """POST /twilio/voice: greet and ask for the language."""
-    params, call, _ = await _call_params(request)
-    await call.update(silence=0, lang=None, conversation=_conversation(request, params))
+    params, call, _ = await call_params(request)
+    await call.update(silence=0, lang=None, conversation=caller_conversation(request, params))
     event(logger, "voice.call_started", call=pseudonym(params["CallSid"]))
     return xml(language_menu())
 
 
-def language_menu() -> VoiceResponse:
-    """The greeting in each language, waiting for a key or a language's name."""
-    response = VoiceResponse()
-    choosing = gather("fi", "/twilio/voice/language")
-    for lang in VOICES:
-        say(choosing, text("greeting", lang), lang)
-    response.append(choosing)
-    response.redirect("/twilio/voice/silence?step=language", method="POST")
-    return response
-
-
-def _conversation(request: web.Request, params: dict[str, str]) -> str:
-    caller = params.get("From", "") or params["CallSid"]
-    return conversation_of(caller, request.app[SETTINGS].secret)
-
-
 async def choose_language(request: web.Request) -> web.Response:
     """POST /twilio/voice/language: the caller's key or word for a language."""
-    params, call, state = await _call_params(request)
-    lang = _language_of(params)
+    params, call, state = await call_params(request)
+    lang = language_chosen(params)
     if lang is None:
         return await _silence(request, call, state, step="language")
     await call.update(lang=lang, silence=0)
@@ -236,9 +82,9 @@ async def choose_language(request: web.Request) -> web.Response:
 
 async def turn(request: web.Request) -> web.Response:
     """POST /twilio/voice/turn: one thing the caller said or pressed."""
-    params, call, state = await _call_params(request)
+    params, call, state = await call_params(request)
     settings = request.app[SETTINGS]
-    lang = _lang(state, settings.default_language)
+    lang = call_language(state, settings.default_language)
     digits = params.get("Digits", "").strip()
     heard = params.get("SpeechResult", "").strip()
     if digits == "0":
@@ -253,7 +99,7 @@ async def turn(request: web.Request) -> web.Response:
     if payload is None and not heard:
         return await _silence(request, call, state, step="turn")
     await call.update(silence=0)
-    conversation = state.get("conversation") or _conversation(request, params)
+    conversation = state.get("conversation") or caller_conversation(request, params)
     try:
         answer = await request.app[ASSISTANT].handle(
             Inbound(
@@ -286,12 +132,11 @@ async def _speak(request: web.Request, call: Call, answer: AssistantResponse) ->
         return transfer(VoiceResponse(), lang, settings.helpline_phone)
     written, buttons = sms.compose(answer)
     spoken, cut = shorten_spoken(speakable(written, lang))
-    has_link = bool(_URL.search(written))
     parts = [spoken]
     if buttons:
         parts.append(choices_speech(buttons, lang))
     offer_key = None
-    if cut or has_link:
+    if cut or has_link(written):
         offer_key = str(len(buttons) + 1)
         parts.append(text("offer_text", lang, digit=offer_key))
     await call.update(
@@ -333,7 +178,7 @@ async def _send_text(
 
 async def silence(request: web.Request) -> web.Response:
     """POST /twilio/voice/silence: the caller said nothing when asked."""
-    _, call, state = await _call_params(request)
+    _, call, state = await call_params(request)
     step = request.query.get("step", "turn")
     return await _silence(request, call, state, step="language" if step == "language" else "turn")
 
@@ -343,7 +188,7 @@ async def _silence(
 ) -> web.Response:
     settings = request.app[SETTINGS]
     count = int(state.get("silence", 0)) + 1
-    lang = _lang(state, settings.default_language)
+    lang = call_language(state, settings.default_language)
     response = VoiceResponse()
     if step == "language":
         if count <= 2:
@@ -365,32 +210,18 @@ async def _silence(
     return xml(response)
 
 
-# Twilio's call statuses are short lowercase words ("in-progress", "no-answer").
-_CALL_STATUS = re.compile(r"[a-z][a-z-]{0,23}")
-# No call lasts longer than a day (Twilio ends every call within 24 hours).
-MAX_CALL_SECONDS = 24 * 3600
-
-
-def _call_duration(value: str) -> int | None:
-    """CallDuration in seconds when it is a plausible one; otherwise unknown (None)."""
-    if not re.fullmatch(r"[0-9]{1,6}", value):
-        return None
-    seconds = int(value)
-    return seconds if seconds <= MAX_CALL_SECONDS else None
-
-
 async def call_status(request: web.Request) -> web.Response:
     """POST /twilio/voice/status: Twilio's status callback, recorded for the contact centre."""
-    params, _, state = await _call_params(request)
+    params, _, state = await call_params(request)
     status = params.get("CallStatus", "")
-    status = status if _CALL_STATUS.fullmatch(status) else "unknown"
+    status = status if CALL_STATUS.fullmatch(status) else "unknown"
     duration = params.get("CallDuration", "")
     async with sessions(request.app[DATABASE])() as session, session.begin():
         session.add(
             CallRecord(
                 call_sid=params["CallSid"],
                 status=status,
-                duration_s=_call_duration(duration),
+                duration_s=call_duration(duration),
                 lang=state.get("lang"),
                 recorded_at=dt.datetime.now(dt.UTC),
             )

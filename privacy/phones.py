@@ -3,6 +3,8 @@ residents read them and dialled as Twilio dials them (all with `phonenumbers`)."
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 
 
@@ -31,9 +33,19 @@ def normalise_phone(text: str, region: str = "FI") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_MASK = "*** **"
+# What `masked` writes, to find it again in a written reply (the phone says the last digits).
+_MASKED = re.compile(r"\+\d{1,3} \d{1,3} " + re.escape(_MASK) + r"(\d{2})")
+
+
 def masked(phone_e164: str) -> str:
     """ "+358401234567" -> "+358 40 *** **67": enough for a resident to recognise it."""
-    return f"{phone_e164[:4]} {phone_e164[4:6]} *** **{phone_e164[-2:]}"
+    return f"{phone_e164[:4]} {phone_e164[4:6]} {_MASK}{phone_e164[-2:]}"
+
+
+def masked_endings(text: str) -> list[tuple[int, int, str]]:
+    """Where `text` holds numbers written by `masked`: (start, end, last two digits) each."""
+    return [(m.start(), m.end(), m[1]) for m in _MASKED.finditer(text)]
 
 
 def format_phone(number: str) -> str:

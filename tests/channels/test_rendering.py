@@ -19,7 +19,8 @@ from actions.language import LANGUAGE_SWITCHED
 from actions.service_replies import TEXTS as SERVICE_TEXTS
 from assistant.messages import MESSAGES
 from assistant.replies import AssistantResponse, Button, Reply
-from channels import sms, voice
+from channels import sms
+from channels import voice_speech as voice
 from channels.gsm import segments
 from channels.phone_texts import TEXTS as PHONE_TEXTS
 

@@ -393,7 +393,7 @@ async def test_status_callbacks_are_recorded(client: Client) -> None:
     ],
 )  # fmt: skip
 def test_written_replies_are_made_speakable(lang: str, written: str, spoken: str) -> None:
-    from channels.voice import speakable
+    from channels.voice_speech import speakable
 
     assert speakable(written, lang) == spoken  # type: ignore[arg-type]
 

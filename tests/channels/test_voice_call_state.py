@@ -10,7 +10,7 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from assistant.keys import REDIS
-from channels.voice import CALL_TTL_S, Call
+from channels.voice_call import CALL_TTL_S, Call
 
 
 def _call(redis: Redis, sid: str) -> Call:
