@@ -1,9 +1,24 @@
-"""What Apuri says to residents, in the three languages it speaks."""
+"""What Apuri says to residents, in the three languages it speaks.
+
+`Language` and `LANGUAGES` name the languages (`texts.languages`); `text(key, lang, **values)`
+gives any text outside domain.yml from the gettext catalogs under `texts/locale/`
+(`texts.catalogs` says how they are laid out and read; `python -m texts check` checks them).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from texts.catalogs import MissingValue, Table, TextError, UnknownText, has, text
+from texts.languages import LANGUAGES, Language, is_language, language_or
 
-# Finnish, Swedish and English: every text a resident sees or hears exists in all three.
-Language = Literal["fi", "sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("fi", "sv", "en")
+__all__ = [
+    "LANGUAGES",
+    "Language",
+    "MissingValue",
+    "Table",
+    "TextError",
+    "UnknownText",
+    "has",
+    "is_language",
+    "language_or",
+    "text",
+]
