@@ -23,8 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant import safe_json
 from assistant.client_address import client_key
-from assistant.identity_api import resident_session
+from assistant.identity_api import SESSION, resident_session
 from assistant.keys import BOOKING, REDIS
+from assistant.openapi import (
+    BAD_JSON,
+    JSON_LIMITS,
+    LANG,
+    TOO_LARGE,
+    Body,
+    Operation,
+    Parameter,
+    Response,
+    error,
+)
 from assistant.problems import invalid_request, problem
 from booking.engine import Alternative, BookingRefused, BookingRequest
 from booking.ics import reservation_ics
@@ -327,6 +338,119 @@ async def reservation_calendar(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="apuri-{reservation.id}.ics"'},
     )
+
+
+_TOKEN = Parameter(
+    "Authorization",
+    "header",
+    {"type": "string"},
+    required=True,
+    description="Bearer <the token returned when the reservation was made>",
+)
+_RESERVATION_ID = Parameter("id", "path", {"type": "string", "pattern": "^[0-9a-f]{16}$"})
+_REFUSED = "Refused: the reason code, its text in the asked language, alternatives"
+
+OPERATIONS = (
+    Operation(
+        "GET",
+        "/api/resources",
+        "Bookable city spaces with their rules",
+        parameters=(Parameter("kind", "query", {"type": "string", "enum": list(KINDS)}),),
+        responses={
+            200: Response("The spaces"),
+            422: error("kind is not one of the kinds of space"),
+        },
+    ),
+    Operation(
+        "GET",
+        "/api/resources/{id}/availability",
+        "Opening hours, free start times and taken ranges on one day",
+        parameters=(
+            Parameter("id", "path", {"type": "string"}, example="tali-football-hall-half"),
+            Parameter(
+                "date",
+                "query",
+                {"type": "string", "format": "date"},
+                required=True,
+                description=f"A day from {EARLIEST_DAY} to {LATEST_DAY}.",
+            ),
+            LANG,
+        ),
+        responses={
+            200: Response("The day's availability"),
+            404: error("No such space"),
+            422: error(f"date is not YYYY-MM-DD, or not from {EARLIEST_DAY} to {LATEST_DAY}"),
+        },
+    ),
+    Operation(
+        "POST",
+        "/api/reservations",
+        "Book a space (an SMS confirmation follows)",
+        description=f"start must be on a day from {EARLIEST_DAY} to {LATEST_DAY}." + JSON_LIMITS,
+        parameters=(
+            Parameter(
+                "Idempotency-Key",
+                "header",
+                {"type": "string", "pattern": _KEY.pattern},
+                description="A client key: a retried request returns the first booking (200) "
+                "and never books twice.",
+            ),
+            SESSION,
+        ),
+        body=Body(ReservationRequest),
+        responses={
+            201: Response("Booked; the body holds the reservation token, once"),
+            200: Response("A retry with the same Idempotency-Key"),
+            400: error(BAD_JSON),
+            404: error("No such space"),
+            401: error("No resident session (X-Resident-Session): prove the number first"),
+            403: error("The phone is not the number the resident session proved"),
+            409: error(_REFUSED + " (taken, over the limit)"),
+            413: error(TOO_LARGE),
+            422: error(
+                _REFUSED + " (a rule: closed, too long, too far ahead...); or a field is "
+                "missing, mistyped or out of range, a number is too long, a string holds a "
+                "lone surrogate, or the Idempotency-Key is malformed"
+            ),
+            429: error("Too many booking attempts from this client (see Retry-After)"),
+        },
+    ),
+    Operation(
+        "GET",
+        "/api/reservations/{id}",
+        "One reservation (its holder only)",
+        parameters=(_RESERVATION_ID, _TOKEN, LANG),
+        responses={
+            200: Response("The reservation"),
+            403: error("No token, or the wrong one"),
+            404: error("No such reservation"),
+        },
+    ),
+    Operation(
+        "DELETE",
+        "/api/reservations/{id}",
+        "Cancel a reservation (its holder only, before the deadline)",
+        parameters=(_RESERVATION_ID, _TOKEN, LANG),
+        responses={
+            200: Response("Cancelled; an SMS confirms it"),
+            401: error("No token"),
+            403: error("Wrong token"),
+            404: error("No such reservation"),
+            409: error("Already cancelled, or past the cancellation deadline"),
+        },
+    ),
+    Operation(
+        "GET",
+        "/api/reservations/{id}.ics",
+        "The reservation as an iCalendar file (token as ?token=)",
+        parameters=(_RESERVATION_ID, Parameter("token", "query", {"type": "string"})),
+        responses={
+            200: Response("text/calendar"),
+            403: error("No token, or the wrong one"),
+            404: error("No such reservation"),
+        },
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

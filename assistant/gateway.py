@@ -12,14 +12,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from assistant import admin, booking_api, identity_api, services_api
+from assistant import openapi as api
 from assistant.core import Assistant
-from assistant.health import HealthChecker
+from assistant.health import HealthChecker, HealthReport
 from assistant.keys import (
     ASSISTANT,
     BOOKING,
@@ -34,7 +36,6 @@ from assistant.keys import (
 )
 from assistant.language import LanguageDetectorService
 from assistant.logs import event
-from assistant.openapi import openapi_document
 from assistant.problems import problem_middleware
 from assistant.rasa_client import RasaClient
 from assistant.service_search import ServiceSearchProvider
@@ -173,6 +174,50 @@ STATIC = Path(__file__).resolve().parent / "static"
 async def index(request: web.Request) -> web.FileResponse:
     """GET /: a demo city service page with the embeddable web chat widget on it."""
     return web.FileResponse(STATIC / "index.html")
+
+
+# The gateway's own routes; each API module declares its own beside its handlers.
+OPERATIONS = (
+    api.Operation(
+        "GET",
+        "/api/openapi.json",
+        "This document",
+        responses={200: api.Response("The OpenAPI document")},
+    ),
+    api.Operation(
+        "GET",
+        "/health",
+        "Health of Redis, Rasa, the action server and the database",
+        responses={
+            200: api.Response("Every part is ok", HealthReport),
+            503: api.Response("At least one part is failing", HealthReport),
+        },
+    ),
+)
+
+INFO = {
+    "title": "Apuri gateway",
+    "version": "0.1.0",
+    "description": "The City of Helsinki's assistant: messages (JSON, WebSocket, SMS and voice "
+    "through Twilio), city services, facility booking, health.",
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of every operation the gateway serves."""
+    return api.document(
+        (
+            *OPERATIONS,
+            *http_api.OPERATIONS,
+            *services_api.OPERATIONS,
+            *booking_api.OPERATIONS,
+            *identity_api.OPERATIONS,
+            *web_channel.OPERATIONS,
+            *sms.OPERATIONS,
+            *voice.OPERATIONS,
+        ),
+        INFO,
+    )
 
 
 async def openapi(request: web.Request) -> web.Response:

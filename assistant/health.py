@@ -6,8 +6,11 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import aiohttp
+from pydantic import BaseModel
+from pydantic.json_schema import SkipJsonSchema
 from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -29,6 +32,21 @@ class PartHealth:
         if self.detail:
             body["detail"] = self.detail
         return body
+
+
+class PartReport(BaseModel):
+    """One part in the body of `GET /health` (`PartHealth.as_dict`)."""
+
+    status: Literal["ok", "failing"]
+    ms: float
+    detail: str | SkipJsonSchema[None] = None
+
+
+class HealthReport(BaseModel):
+    """The body of `GET /health`: each part by name (redis, rasa, actions, database, ...)."""
+
+    status: Literal["ok", "failing"]
+    parts: dict[str, PartReport]
 
 
 async def _timed(check: Callable[[], Awaitable[str | None]]) -> PartHealth:

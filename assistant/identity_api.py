@@ -12,6 +12,7 @@ numbers in the chat (`privacy.identity`).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +21,16 @@ from assistant import safe_json
 from assistant.client_address import client_key
 from assistant.keys import DATABASE, IDENTITIES
 from assistant.logs import event
+from assistant.openapi import (
+    BAD_JSON,
+    JSON_LIMITS,
+    TOO_LARGE,
+    Body,
+    Operation,
+    Parameter,
+    Response,
+    error,
+)
 from assistant.problems import invalid_request, problem
 from privacy.identity import CODE_TTL_S, SESSION_TTL_S, CodeRefused, Refusal, Session, code_sms
 from privacy.phones import InvalidPhone, masked, normalise_phone
@@ -52,6 +63,16 @@ class SessionRequest(BaseModel):
 
     phone: str = Field(max_length=32)
     code: str = Field(min_length=6, max_length=12, pattern=r"^[0-9 -]+$")
+
+
+class CodeSent(BaseModel):
+    sent_to: str = Field(description="The number the code went to, masked.")
+    expires_in: int = Field(description="Seconds the code is valid.")
+
+
+class SessionOpened(BaseModel):
+    session: str = Field(description=f"The token to send in {SESSION_HEADER}.")
+    expires_in: int = Field(description="Seconds the session lasts.")
 
 
 async def _read(request: web.Request, model: type[BaseModel]) -> BaseModel:
@@ -101,7 +122,8 @@ async def request_code(request: web.Request) -> web.Response:
         lang=asked.lang, kind="code",
     )  # fmt: skip
     event(logger, "identity.code_sent", channel="api")
-    return web.json_response({"sent_to": masked(phone), "expires_in": CODE_TTL_S}, status=202)
+    sent = CodeSent(sent_to=masked(phone), expires_in=CODE_TTL_S)
+    return web.json_response(sent.model_dump(), status=202)
 
 
 async def open_session(request: web.Request) -> web.Response:
@@ -116,7 +138,8 @@ async def open_session(request: web.Request) -> web.Response:
         raise _refused(refused) from None
     token = await identities.open_session(phone, "sms-code")
     event(logger, "identity.session_opened", channel="api")
-    return web.json_response({"session": token, "expires_in": SESSION_TTL_S}, status=201)
+    opened = SessionOpened(session=token, expires_in=SESSION_TTL_S)
+    return web.json_response(opened.model_dump(), status=201)
 
 
 async def resident_session(request: web.Request) -> Session:
@@ -138,6 +161,55 @@ async def end_session(request: web.Request) -> web.Response:
     session = await resident_session(request)
     await request.app[IDENTITIES].end_session(session.id)
     return web.Response(status=204)
+
+
+# The resident-session header: required here; POST /api/reservations declares it too.
+SESSION = Parameter(
+    SESSION_HEADER,
+    "header",
+    {"type": "string", "maxLength": 128},
+    description="A resident session from POST /api/identity/sessions: the number it proved "
+    "receives the confirmation. Required; without it the answer is 401.",
+)
+
+OPERATIONS = (
+    Operation(
+        "POST",
+        "/api/identity/codes",
+        "Text a 6-digit code to a mobile number, to prove it is the client's",
+        description="Valid 10 minutes, 5 tries; at most 3 codes per number in 15 minutes and "
+        "10 per client address an hour." + JSON_LIMITS,
+        body=Body(CodeRequest, description="The number and the language of the message"),
+        responses={
+            202: Response("Sent; the body shows the masked number", CodeSent),
+            400: error(BAD_JSON),
+            413: error(TOO_LARGE),
+            422: error("Not a mobile number, or a field is missing or mistyped"),
+            429: error("Too many codes for this number or client (see Retry-After)"),
+        },
+    ),
+    Operation(
+        "POST",
+        "/api/identity/sessions",
+        "Open a resident session with the code texted to the number",
+        body=Body(SessionRequest, description="The number and the code"),
+        responses={
+            201: Response("The session token (X-Resident-Session), 30 minutes", SessionOpened),
+            400: error(BAD_JSON),
+            401: error("Wrong, expired or never sent code (tries_left tells)"),
+            413: error(TOO_LARGE),
+            422: error("Not a mobile number, or a field is missing or mistyped"),
+            429: error("Too many wrong codes: ask for a new one"),
+        },
+    ),
+    Operation(
+        "DELETE",
+        "/api/identity/sessions/current",
+        "End the resident session",
+        parameters=(replace(SESSION, required=True),),
+        responses={204: Response("Ended"), 401: error("No live session")},
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

@@ -17,8 +17,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from assistant.keys import SERVICES
+from assistant.openapi import Operation, Response, error, parameters
 from assistant.problems import invalid_request, problem
 from assistant.service_search import ServiceSearchUnavailable
+from knowledge_base.models import AnswerCard, SearchResult
 from texts import Language
 
 MAX_QUERY_CHARS = 500
@@ -46,9 +48,13 @@ class ServiceParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    service_id: int = Field(ge=1, description="A service id from the city's service register.")
+    service_id: int = Field(
+        ge=1, description="A service id from the city's service register.", examples=[4217]
+    )
     lang: Language = Field(
-        default="fi", description="The language to answer in (the best available otherwise)."
+        default="fi",
+        description="Card language (default fi); the best available language when the "
+        "service lacks it (see fallback_lang).",
     )
 
 
@@ -87,6 +93,36 @@ async def get_service(request: web.Request) -> web.Response:
     if card is None:
         raise problem(404, "not_found", "there is no service with this id")
     return web.json_response(card.model_dump(mode="json"))
+
+
+OPERATIONS = (
+    Operation(
+        "GET",
+        "/api/services/search",
+        "Find the city services that answer a question",
+        description="Hybrid (e5 embeddings + BM25) search over every Helsinki errand service. "
+        "`answered` is false when the calibrated confidence is too low to answer; the closest "
+        "services are still listed.",
+        parameters=parameters(SearchParams),
+        responses={
+            200: Response("The services found, best first", SearchResult),
+            422: error("A parameter is missing, empty, too long or not allowed"),
+            503: error("The knowledge base is not loaded (see Retry-After)"),
+        },
+    ),
+    Operation(
+        "GET",
+        "/api/services/{service_id}",
+        "One service's answer card",
+        parameters=parameters(ServiceParams, path=["service_id"]),
+        responses={
+            200: Response("The service's card", AnswerCard),
+            404: error("No service has this id"),
+            422: error("The id is not a number, or lang is not fi, sv or en"),
+            503: error("The knowledge base is not loaded (see Retry-After)"),
+        },
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

@@ -16,7 +16,9 @@ from assistant import safe_json
 from assistant.client_address import client_key
 from assistant.core import Inbound
 from assistant.keys import ASSISTANT
+from assistant.openapi import BAD_JSON, JSON_LIMITS, TOO_LARGE, Body, Operation, Response, error
 from assistant.problems import invalid_request
+from assistant.replies import AssistantResponse
 from texts import Language
 
 CHANNEL = "api"
@@ -89,6 +91,37 @@ async def post_message(request: web.Request) -> web.Response:
         )
     )
     return web.json_response(response.model_dump(mode="json"))
+
+
+# The errors of a message, for POST /api/messages and the web chat's fallback.
+MESSAGE_ERRORS = {
+    413: error(TOO_LARGE),
+    422: error(
+        "A field is missing, of the wrong type or too long, a number is too long, "
+        "or a string holds a lone surrogate"
+    ),
+    502: error("The dialogue engine failed on this message"),
+    503: error(
+        "The dialogue engine is restarting; the message was not processed and can "
+        "be sent again (see Retry-After)"
+    ),
+}
+
+OPERATIONS = (
+    Operation(
+        "POST",
+        "/api/messages",
+        "Send a resident's message and get Apuri's replies",
+        description="Give text (at most 2,000 characters after clean-up) or a button's payload."
+        + JSON_LIMITS,
+        body=Body(MessageRequest),
+        responses={
+            200: Response("Apuri's replies, in the conversation's language", AssistantResponse),
+            400: error(BAD_JSON + ", or is not a JSON object"),
+            **MESSAGE_ERRORS,
+        },
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

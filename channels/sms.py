@@ -21,11 +21,13 @@ from assistant.core import AssistantFailed, AssistantUnavailable, Inbound, Inval
 from assistant.keys import ASSISTANT, DATABASE, REDIS, SETTINGS
 from assistant.logs import event, pseudonym
 from assistant.messages import message
+from assistant.openapi import Operation, Parameter, Response
 from assistant.replies import AssistantResponse
 from channels.gsm import fit, segments, to_gsm7
 from channels.phone_state import PhoneState, conversation_of
 from channels.phone_texts import numbers_list, text
 from channels.twilio_auth import verified_form
+from channels.twilio_form import webhook
 from privacy.consent import is_sms_stopped, record_sms_consent
 from privacy.phones import format_phone
 from texts import Language
@@ -241,6 +243,20 @@ async def full_answer(request: web.Request) -> web.Response:
     lang = stored["lang"] if stored["lang"] in _PAGE_TITLES else "fi"
     page = _PAGE.format(lang=lang, title=_PAGE_TITLES[lang], body=html.escape(str(stored["text"])))
     return web.Response(text=page, content_type="text/html")
+
+
+OPERATIONS = (
+    webhook("/twilio/sms", "A text message from a resident", 200, "TwiML with one <Message>"),
+    Operation(
+        "GET",
+        "/m/{token}",
+        "The whole of an answer a text message could only begin (7 days)",
+        parameters=(
+            Parameter("token", "path", {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,32}$"}),
+        ),
+        responses={200: Response("An HTML page"), 404: Response("Expired, or no such answer")},
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

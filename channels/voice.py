@@ -31,6 +31,7 @@ from channels import sms
 from channels.gsm import to_gsm7
 from channels.phone_state import CHOICE_DIGITS
 from channels.phone_texts import text
+from channels.twilio_form import webhook
 from channels.voice_call import (
     CALL_STATUS,
     Call,
@@ -228,6 +229,21 @@ async def call_status(request: web.Request) -> web.Response:
         )
     event(logger, "voice.status", call=pseudonym(params["CallSid"]), status=status)
     return web.Response(status=204)
+
+
+OPERATIONS = (
+    webhook("/twilio/voice", "A call comes in", 200, "TwiML: greeting and language choice"),
+    webhook("/twilio/voice/language", "The caller chose a language", 200, "TwiML"),
+    webhook("/twilio/voice/turn", "What the caller said or pressed", 200, "TwiML"),
+    webhook("/twilio/voice/silence", "The caller said nothing", 200, "TwiML"),
+    webhook(
+        "/twilio/voice/status",
+        "Call status callback",
+        204,
+        "Recorded; a CallDuration that is not 0 to 86,400 seconds is kept as unknown, "
+        "an unknown CallStatus as 'unknown'",
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:

@@ -40,8 +40,9 @@ from assistant.core import (
 )
 from assistant.keys import ASSISTANT, SETTINGS
 from assistant.logs import event, pseudonym
+from assistant.openapi import BAD_JSON, JSON_LIMITS, Body, Operation, Response, error
 from assistant.replies import AssistantResponse
-from channels.http_api import read_message
+from channels.http_api import MESSAGE_ERRORS, MessageRequest, read_message
 from channels.web_texts import error_text
 from texts import LANGUAGES, Language
 
@@ -343,6 +344,41 @@ async def post_message(request: web.Request) -> web.Response:
 
 async def preflight(request: web.Request) -> web.Response:
     return web.Response(status=204, headers=CORS_HEADERS)
+
+
+OPERATIONS = (
+    Operation(
+        "GET",
+        "/ws/chat",
+        "The web chat widget's WebSocket",
+        description="Frames are JSON: the client sends {type: message, conversation_id, "
+        "message_id, text | payload, lang}; the server answers {type: typing}, then "
+        "{type: reply, message_id, response: AssistantResponse} or {type: error, "
+        "message_id, code, text}. A message_id sent again is answered once.",
+        responses={
+            101: Response("Switching to the WebSocket protocol"),
+            400: Response("Not a WebSocket handshake"),
+        },
+    ),
+    Operation(
+        "OPTIONS",
+        "/api/web/messages",
+        "CORS preflight: any page may post to the fallback",
+        responses={204: Response("The CORS headers")},
+    ),
+    Operation(
+        "POST",
+        "/api/web/messages",
+        "The widget's HTTP fallback: POST /api/messages in the web conversation",
+        description="The same body, limits and errors as POST /api/messages." + JSON_LIMITS,
+        body=Body(MessageRequest),
+        responses={
+            200: Response("Apuri's replies", AssistantResponse),
+            400: error(BAD_JSON),
+            **MESSAGE_ERRORS,
+        },
+    ),
+)
 
 
 def add_routes(app: web.Application) -> None:
