@@ -42,12 +42,13 @@ from assistant.service_search import ServiceSearchProvider
 from assistant.settings import Settings
 from booking.engine import BookingEngine
 from booking.seed import seed
-from channels import http_api, sms, telecare_app, voice
+from channels import http_api, sms, voice
 from channels import web as web_channel
 from privacy.consent import stop_check
 from privacy.identity import Identities
 from store.db import create_engine, migrate_async
 from store.outbox import OutboxWorker, TwilioCredentials, make_sender
+from telecare.web import app as telecare_web
 
 logger = logging.getLogger(__name__)
 
@@ -253,5 +254,5 @@ def create_app(settings: Settings) -> web.Application:
     booking_api.add_routes(app)
     identity_api.add_routes(app)
     admin.add_routes(app)
-    telecare_app.add_routes(app)
+    telecare_web.add_routes(app)
     return app

@@ -36,8 +36,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import VideoStreamTrack
 
 from assistant.local_stack import start_gateway
-from telecare.peer import SignalingPeer, negotiate
 from telecare.tokens import new_room_id, sign
+from tests.telecare.peer import SignalingPeer, negotiate
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "telecare.json"

@@ -1,5 +1,5 @@
-"""Scheduled video visits: a nurse books one, the client (and a carer who agreed to it)
-gets a text-message reminder with the join link 15 minutes before, through the same
+"""Scheduled video visits: a nurse books one (`book`), the client (and a carer who agreed
+to it) gets a text-message reminder with the join link 15 minutes before, through the same
 outbox as booking confirmations; a visit the client did not join is flagged as missed.
 """
 
@@ -15,6 +15,7 @@ from privacy.phones import normalise_phone
 from store.db import sessions
 from store.models import HELSINKI, OutboxMessage
 from telecare import texts
+from telecare.links import join_link, visit_link_ttl_s
 from telecare.models import ScheduledVisit
 from telecare.tokens import new_room_id
 
@@ -99,6 +100,42 @@ async def schedule(
     async with sessions(engine)() as session, session.begin():
         session.add(row)
     return _visit(row)
+
+
+async def book(
+    engine: AsyncEngine,
+    *,
+    secret: bytes,
+    base_url: str,
+    nurse_id: int,
+    client_label: str,
+    client_phone: str,
+    carer_phone: str | None,
+    carer_consented: bool,
+    lang: str,
+    starts_at: dt.datetime,
+    minutes: int,
+    now: dt.datetime | None = None,
+) -> tuple[Visit, list[int]]:
+    """Books a visit and puts its reminders in the outbox, each with the client's join link
+    (under `base_url`), valid until the visit's end and its grace; returns the visit and
+    the outbox messages' ids. ValueError or InvalidPhone for a visit that cannot be."""
+    visit = await schedule(
+        engine,
+        nurse_id=nurse_id,
+        client_label=client_label,
+        client_phone=client_phone,
+        carer_phone=carer_phone,
+        carer_consented=carer_consented,
+        lang=lang,
+        starts_at=starts_at,
+        minutes=minutes,
+        now=now,
+    )
+    ttl_s = visit_link_ttl_s(visit.link_expires, now)
+    link = join_link(secret, base_url, visit.room, visit.lang, ttl_s=ttl_s)
+    messages = await write_reminders(engine, visit.id, link, now=now)
+    return visit, messages
 
 
 async def write_reminders(

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from assistant.keys import DATABASE
-from channels.telecare_call import parse_signal
 from channels.web import ClientMessage, Refused, parse_frame
 from store.db import sessions
 from store.models import CallRecord
+from telecare.web.signaling import parse_signal
 from tests.channels import test_twilio as twilio_tests
 from tests.channels.test_twilio import signed
 

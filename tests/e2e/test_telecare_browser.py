@@ -26,11 +26,11 @@ from redis.asyncio import Redis
 
 from assistant.keys import DATABASE
 from assistant.settings import Settings
-from channels.telecare_app import TELECARE
 from telecare import stats
 from telecare.accounts import NurseAccounts
 from telecare.queue import CallRequest
 from telecare.tokens import sign
+from telecare.web.context import TELECARE
 from tests.telecare.conftest import PASSWORD, TELECARE_REDIS_URL, make_app
 
 pytestmark = pytest.mark.e2e

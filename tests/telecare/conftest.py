@@ -18,8 +18,8 @@ from assistant.gateway import _database_ctx, _redis_ctx
 from assistant.keys import DATABASE, SETTINGS
 from assistant.problems import problem_middleware
 from assistant.settings import Settings
-from channels import telecare_app
 from telecare.accounts import NurseAccounts
+from telecare.web import app as telecare_web
 
 TELECARE_REDIS_URL = os.environ.get("TELECARE_REDIS_URL", "redis://127.0.0.1:6379/14")
 PASSWORD = "correct horse battery staple"
@@ -30,7 +30,7 @@ def make_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[problem_middleware])
     app[SETTINGS] = settings
     app.cleanup_ctx.extend([_redis_ctx, _database_ctx])
-    telecare_app.add_routes(app)
+    telecare_web.add_routes(app)
     return app
 
 

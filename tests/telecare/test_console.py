@@ -13,14 +13,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from assistant.keys import DATABASE, SETTINGS
-from channels.telecare_app import TELECARE
-from channels.telecare_console import SESSION_COOKIE
 from store.db import sessions
 from store.models import HELSINKI, OutboxMessage
 from telecare import visits
 from telecare.accounts import AccountError, NurseAccounts
 from telecare.models import Nurse, VisitNote
 from telecare.tokens import new_room_id, sign
+from telecare.web.console import SESSION_COOKIE
+from telecare.web.context import TELECARE
 from tests.telecare.conftest import PASSWORD, NurseLogin, new_client, sign_in
 
 Client = TestClient[web.Request, web.Application]
@@ -309,3 +309,26 @@ async def test_the_queue_socket_refuses_another_origin(
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
         await client.ws_connect("/nurse/ws", headers={"Origin": "https://evil.example"})
     assert refused.value.status == 403
+
+
+async def test_names_on_the_console_are_escaped_not_run(server: TestServer, client: Client) -> None:
+    script = "<script>alert(1)</script>"
+    accounts = NurseAccounts(server.app[DATABASE])
+    info = await accounts.add("eeva.nurse", PASSWORD, display_name=script, team="helsinki")
+    await sign_in(client, NurseLogin(info.id, "eeva.nurse", PASSWORD))
+    starts_at = dt.datetime.now(HELSINKI).replace(hour=12, minute=0, second=0, microsecond=0)
+    await visits.schedule(
+        server.app[DATABASE],
+        nurse_id=info.id,
+        client_label=f'{script}"&',
+        client_phone="0401234567",
+        carer_phone=None,
+        carer_consented=False,
+        lang="fi",
+        starts_at=starts_at,
+        minutes=20,
+    )
+    page = await (await client.get("/nurse?lang=en")).text()
+    assert "<script>alert" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 2, "the nurse's and the visit's"
+    assert "&lt;/script&gt;&#34;&amp;" in page

@@ -16,10 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from assistant.keys import DATABASE
 from assistant.settings import Settings
-from channels.telecare_app import TELECARE
-from channels.telecare_console import DEVICE_COOKIE
 from telecare.accounts import NurseAccounts
 from telecare.lockout import Limits
+from telecare.web.console import DEVICE_COOKIE
+from telecare.web.context import TELECARE
 from tests.telecare.conftest import PASSWORD, NurseLogin, make_app, new_client, sign_in
 
 Client = TestClient[web.Request, web.Application]

@@ -13,8 +13,8 @@ from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamT
 from av import VideoFrame
 
 from assistant.keys import SETTINGS
-from channels.telecare_app import TELECARE
 from telecare.tokens import new_room_id, sign
+from telecare.web.context import TELECARE
 
 
 async def _offer(pc: RTCPeerConnection) -> dict[str, str]:

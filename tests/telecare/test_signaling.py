@@ -17,8 +17,8 @@ from av import VideoFrame
 
 from assistant.keys import DATABASE, SETTINGS
 from telecare import stats
-from telecare.peer import SignalingPeer, negotiate
 from telecare.tokens import new_room_id, sign
+from tests.telecare.peer import SignalingPeer, negotiate
 
 CONNECT_TIMEOUT_S = 15
 
