@@ -19,8 +19,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking_texts import text
-from actions.deps import client_of, dependencies
-from privacy.identity import CodeRefused, Refusal, code_sms
+from actions.deps import WithDependencies, client_of
+from assistant.replies import Reply, send
+from privacy.identity import CodeRefused, Identities, Refusal, code_sms
 from store.outbox import enqueue
 from texts import LANGUAGES, Language
 
@@ -46,11 +47,11 @@ def awaiting_code(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("requested_slot") == CODE)
 
 
-async def proved(tracker: Tracker, phone: str | None) -> bool:
+async def proved(identities: Identities, tracker: Tracker, phone: str | None) -> bool:
     """Whether `phone` is proved in this conversation's resident session."""
     if not phone:
         return False
-    return await dependencies().identities.proves(tracker.sender_id, str(phone))
+    return await identities.proves(tracker.sender_id, str(phone))
 
 
 def _last_digits(phone: str) -> str:
@@ -58,7 +59,12 @@ def _last_digits(phone: str) -> str:
 
 
 async def extract_code(
-    dispatcher: CollectingDispatcher, tracker: Tracker, message: str, *, other_number: bool
+    identities: Identities,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    message: str,
+    *,
+    other_number: bool,
 ) -> dict[str, Any]:
     """The form's code slot from the resident's answer: checked, and the number proved.
 
@@ -72,26 +78,25 @@ async def extract_code(
         return {}
     if not looks_like_code(message):
         if message.strip():
-            dispatcher.utter_message(text=text("code_format", lang))
+            send(dispatcher, Reply(text=text("code_format", lang)))
         return {}
-    ids = dependencies().identities
     try:
-        await ids.check_code(tracker.sender_id, phone, message)
+        await identities.check_code(tracker.sender_id, phone, message)
     except CodeRefused as refused:
         log.info("identity.code_refused reason=%s", refused.reason.value)
         if refused.reason is Refusal.WRONG:
-            dispatcher.utter_message(text=text("code_wrong", lang, left=refused.tries_left))
+            send(dispatcher, Reply(text=text("code_wrong", lang, left=refused.tries_left)))
             # A slot event keeps the form going: it asks for the code again.
             return {CODE: None}
         key = "code_locked" if refused.reason is Refusal.LOCKED else "code_expired"
-        dispatcher.utter_message(text=text(key, lang))
+        send(dispatcher, Reply(text=text(key, lang)))
         return {PHONE: None, CODE: None}
-    await ids.prove(tracker.sender_id, phone, "sms-code")
+    await identities.prove(tracker.sender_id, phone, "sms-code")
     log.info("identity.proved method=sms-code")
     return {CODE: VERIFIED}
 
 
-class ActionAskVerificationCode(Action):
+class ActionAskVerificationCode(WithDependencies, Action):
     """Sends a code to the number (unless a live one waits) and asks for it."""
 
     def name(self) -> str:
@@ -103,9 +108,9 @@ class ActionAskVerificationCode(Action):
         lang = _lang(tracker)
         phone = str(tracker.get_slot(PHONE) or "")
         if not phone:
-            dispatcher.utter_message(text=text("verify_needed", lang))
+            send(dispatcher, Reply(text=text("verify_needed", lang)))
             return [SlotSet("requested_slot", PHONE)]
-        deps = dependencies()
+        deps = self.deps
         if not await deps.identities.pending(tracker.sender_id, phone):
             try:
                 code = await deps.identities.issue_code(
@@ -113,7 +118,7 @@ class ActionAskVerificationCode(Action):
                 )
             except CodeRefused:
                 log.info("identity.code_rate_limited")
-                dispatcher.utter_message(text=text("code_rate_limited", lang))
+                send(dispatcher, Reply(text=text("code_rate_limited", lang)))
                 return [SlotSet(PHONE, None), SlotSet("requested_slot", PHONE)]
             await enqueue(
                 deps.booking.engine,
@@ -123,5 +128,5 @@ class ActionAskVerificationCode(Action):
                 kind="code",
             )
             log.info("identity.code_sent")
-        dispatcher.utter_message(text=text("ask_code", lang, last=_last_digits(phone)))
+        send(dispatcher, Reply(text=text("ask_code", lang, last=_last_digits(phone))))
         return []

@@ -1,22 +1,20 @@
 """How a found city service is said to a resident, in Finnish, Swedish and English.
 
-Pure functions from the knowledge base's answer cards and documents to Rasa message
-dicts (`text`, `buttons`, `custom`). The text of a message always stands on its own, so
-a channel that cannot show a card (SMS, voice) still says everything essential; the
-card (`custom.card`) carries the same content in fields a widget can lay out.
+Pure functions from the knowledge base's answer cards and documents to replies
+(`assistant.replies.Reply`: text, buttons, card, hand-off). The text of a reply always
+stands on its own, so a channel that cannot show a card (SMS, voice) still says
+everything essential; the card carries the same content in fields a widget can lay out.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from assistant.replies import Button, Card, CardField, CardLink, Handoff, Reply, payload
 from knowledge_base.models import AnswerCard, PhoneContact, ServiceDocument
 from knowledge_base.text import first_sentences, shorten
 from privacy.phones import format_phone
 from texts import Language
-
-Message = dict[str, Any]
 
 # How many alternatives "other matches" lists.
 MAX_ALTERNATIVES = 4
@@ -135,13 +133,13 @@ def phone_line(phone: PhoneContact) -> str:
     return f"{format_phone(phone.number)}{hours}"
 
 
-def _buttons(lang: Language, *, more: bool = True, others: bool = True) -> list[dict[str, str]]:
+def _buttons(lang: Language, *, more: bool = True, others: bool = True) -> list[Button]:
     buttons = []
     if more:
-        buttons.append({"title": text("button_more", lang), "payload": "/service_more"})
+        buttons.append(Button(title=text("button_more", lang), payload=payload("service_more")))
     if others:
-        buttons.append({"title": text("button_others", lang), "payload": "/service_others"})
-    buttons.append({"title": text("button_person", lang), "payload": "/talk_to_person"})
+        buttons.append(Button(title=text("button_others", lang), payload=payload("service_others")))
+    buttons.append(Button(title=text("button_person", lang), payload=payload("talk_to_person")))
     return buttons
 
 
@@ -154,30 +152,30 @@ def _note(card: AnswerCard, lang: Language) -> str:
     return note
 
 
-def card_fields(card: AnswerCard, lang: Language) -> list[dict[str, str]]:
+def card_fields(card: AnswerCard, lang: Language) -> list[CardField]:
     """The card's labelled facts, in the order a resident needs them."""
     fields = []
     if card.how_to_apply:
-        fields.append({"label": text("how_to_apply", lang), "value": card.how_to_apply})
+        fields.append(CardField(label=text("how_to_apply", lang), value=card.how_to_apply))
     if card.cost:
-        fields.append({"label": text("cost", lang), "value": card.cost})
+        fields.append(CardField(label=text("cost", lang), value=card.cost))
     if card.phones:
-        fields.append({"label": text("phone", lang), "value": phone_line(card.phones[0])})
+        fields.append(CardField(label=text("phone", lang), value=phone_line(card.phones[0])))
     if card.visiting_address:
-        fields.append({"label": text("address", lang), "value": card.visiting_address})
+        fields.append(CardField(label=text("address", lang), value=card.visiting_address))
     return fields
 
 
-def card_links(card: AnswerCard, lang: Language) -> list[dict[str, str]]:
+def card_links(card: AnswerCard, lang: Language) -> list[CardLink]:
     links = []
     if card.eservice:
-        links.append({"title": text("eservice", lang), "url": card.eservice.url})
+        links.append(CardLink(title=text("eservice", lang), url=card.eservice.url))
     if card.more_info and (not card.eservice or card.more_info.url != card.eservice.url):
-        links.append({"title": text("more_info", lang), "url": card.more_info.url})
+        links.append(CardLink(title=text("more_info", lang), url=card.more_info.url))
     return links
 
 
-def service_message(card: AnswerCard, lang: Language, *, others: bool = True) -> Message:
+def service_message(card: AnswerCard, lang: Language, *, others: bool = True) -> Reply:
     """The answer card for one service: a short text, the card, and what to do next."""
     note = _note(card, lang)
     # The note first: a caller hears why Finnish follows before it does.
@@ -187,25 +185,23 @@ def service_message(card: AnswerCard, lang: Language, *, others: bool = True) ->
         lines.append(f"{text('eservice', lang)}: {card.eservice.url}")
     elif card.phones:
         lines.append(f"{text('phone', lang)}: {phone_line(card.phones[0])}")
-    return {
-        "text": "\n".join(lines),
-        "buttons": _buttons(lang, others=others),
-        "custom": {
-            "card": {
-                "kind": "service",
-                "id": str(card.service_id),
-                "lang": card.lang,
-                "title": card.name,
-                "summary": card.summary or None,
-                "note": note or None,
-                "fields": card_fields(card, lang),
-                "links": card_links(card, lang),
-            }
-        },
-    }
+    return Reply(
+        text="\n".join(lines),
+        buttons=_buttons(lang, others=others),
+        card=Card(
+            kind="service",
+            id=str(card.service_id),
+            lang=card.lang,
+            title=card.name,
+            summary=card.summary or None,
+            note=note or None,
+            fields=card_fields(card, lang),
+            links=card_links(card, lang),
+        ),
+    )
 
 
-def details_message(card: AnswerCard, doc: ServiceDocument, lang: Language) -> Message:
+def details_message(card: AnswerCard, doc: ServiceDocument, lang: Language) -> Reply:
     """ "Tell me more": the description beyond the summary, how to apply, contacts, links."""
     lines = [doc.name]
     description = first_sentences(doc.description, count=5, max_chars=600)
@@ -217,7 +213,7 @@ def details_message(card: AnswerCard, doc: ServiceDocument, lang: Language) -> M
     if doc.processing_time:
         lines.append(f"{text('processing_time', lang)}: {shorten(doc.processing_time, 200)}")
     lines.extend(_contact_lines(card, lang, all_phones=True))
-    return {"text": "\n".join(lines), "buttons": _buttons(lang, more=False)}
+    return Reply(text="\n".join(lines), buttons=_buttons(lang, more=False))
 
 
 def _contact_lines(card: AnswerCard, lang: Language, *, all_phones: bool) -> list[str]:
@@ -230,20 +226,20 @@ def _contact_lines(card: AnswerCard, lang: Language, *, all_phones: bool) -> lis
     if card.email:
         lines.append(f"{text('email', lang)}: {card.email}")
     for link in card_links(card, lang):
-        lines.append(f"{link['title']}: {link['url']}")
+        lines.append(f"{link.title}: {link.url}")
     return lines
 
 
-def cost_message(card: AnswerCard, lang: Language) -> Message:
+def cost_message(card: AnswerCard, lang: Language) -> Reply:
     """ "What does it cost?" about the service being discussed."""
     answer = f"{text('cost', lang)}: {card.cost}" if card.cost else text("no_cost", lang)
     lines = [f"{card.name}. {answer}"]
     if not card.cost and card.phones:
         lines.append(text("service_phone", lang, phone=phone_line(card.phones[0])))
-    return {"text": "\n".join(lines), "buttons": _buttons(lang, others=False)}
+    return Reply(text="\n".join(lines), buttons=_buttons(lang, others=False))
 
 
-def how_to_message(card: AnswerCard, lang: Language) -> Message:
+def how_to_message(card: AnswerCard, lang: Language) -> Reply:
     """ "How do I apply?" about the service being discussed."""
     if card.how_to_apply:
         lines = [f"{card.name}. {text('how_to_apply', lang)}: {card.how_to_apply}"]
@@ -251,37 +247,34 @@ def how_to_message(card: AnswerCard, lang: Language) -> Message:
         lines = [f"{card.name}. {text('no_how_to', lang)}"]
     if card.eservice:
         lines.append(f"{text('eservice', lang)}: {card.eservice.url}")
-    return {"text": "\n".join(lines), "buttons": _buttons(lang, others=False)}
+    return Reply(text="\n".join(lines), buttons=_buttons(lang, others=False))
 
 
-def contact_message(card: AnswerCard, lang: Language) -> Message:
+def contact_message(card: AnswerCard, lang: Language) -> Reply:
     """ "What's the phone number? Where do I go?" about the service being discussed."""
     lines = _contact_lines(card, lang, all_phones=True)
     body = "\n".join(lines) if lines else text("no_contact", lang)
-    return {"text": f"{card.name}\n{body}", "buttons": _buttons(lang, others=False)}
+    return Reply(text=f"{card.name}\n{body}", buttons=_buttons(lang, others=False))
 
 
-def choice_buttons(cards: list[tuple[int, AnswerCard]]) -> list[dict[str, str]]:
+def choice_buttons(cards: list[tuple[int, AnswerCard]]) -> list[Button]:
     """One button per (position, card): the payload chooses that position of the results."""
     return [
-        {
-            "title": shorten(card.name, 60),
-            "payload": f'/choose_result{{"result_index":"{position}"}}',
-        }
+        Button(
+            title=shorten(card.name, 60),
+            payload=payload("choose_result", result_index=str(position)),
+        )
         for position, card in cards
     ]
 
 
-def others_message(cards: list[tuple[int, AnswerCard]], lang: Language) -> Message:
+def others_message(cards: list[tuple[int, AnswerCard]], lang: Language) -> Reply:
     """ "Other matches": the remembered results, numbered, each a button."""
     if not cards:
-        return {
-            "text": text("no_others", lang),
-            "buttons": _buttons(lang, more=False, others=False),
-        }
+        return Reply(text=text("no_others", lang), buttons=_buttons(lang, more=False, others=False))
     lines = [text("others_intro", lang)]
     lines.extend(f"{position}. {card.name}" for position, card in cards)
-    return {"text": "\n".join(lines), "buttons": choice_buttons(cards)}
+    return Reply(text="\n".join(lines), buttons=choice_buttons(cards))
 
 
 # Words of a home-care client or carer: when Apuri cannot help them, a nurse is offered.
@@ -303,22 +296,21 @@ def not_found_message(
     maybe: list[tuple[int, AnswerCard]],
     *,
     offer_nurse: bool = False,
-) -> Message:
+) -> Reply:
     """Below the confidence threshold: say so, name a person to ask, offer near matches
     (and, to a home-care client, a nurse)."""
     lines = [text("not_found", lang), person_text(lang, helpline, fallback_phone)]
+    buttons: list[Button] = []
     if maybe:
         lines.append(text("maybe", lang))
         buttons = choice_buttons(maybe)
-    else:
-        buttons = []
     if offer_nurse:
-        buttons.append({"title": text("button_nurse", lang), "payload": "/request_nurse"})
-    return {
-        "text": "\n".join(lines),
-        "buttons": buttons,
-        "custom": {"handoff": {"kind": "helpline", "reason": "not_found"}},
-    }
+        buttons.append(Button(title=text("button_nurse", lang), payload=payload("request_nurse")))
+    return Reply(
+        text="\n".join(lines),
+        buttons=buttons,
+        handoff=Handoff(kind="helpline", reason="not_found"),
+    )
 
 
 def person_text(lang: Language, helpline: AnswerCard | None, fallback_phone: str) -> str:
@@ -331,7 +323,7 @@ def person_text(lang: Language, helpline: AnswerCard | None, fallback_phone: str
 
 def person_message(
     lang: Language, current: AnswerCard | None, helpline: AnswerCard | None, fallback_phone: str
-) -> Message:
+) -> Reply:
     """ "Talk to a person": the discussed service's own phone first, then the advice line."""
     lines = []
     if (
@@ -345,7 +337,4 @@ def person_message(
     lines.append(person_text(lang, helpline, fallback_phone))
     if helpline is not None and helpline.eservice:
         lines.append(f"{helpline.eservice.title}: {helpline.eservice.url}")
-    return {
-        "text": "\n".join(lines),
-        "custom": {"handoff": {"kind": "helpline", "reason": "resident_asked"}},
-    }
+    return Reply(text="\n".join(lines), handoff=Handoff(kind="helpline", reason="resident_asked"))

@@ -8,8 +8,9 @@ follow-ups such as "what does it cost?", "the second one", "other matches" or "i
 Swedish, please" are answered about the same services (`action_service_followup`,
 `action_language_switched`).
 
-The index loads in a worker thread when the action server starts; searches run in
-threads too, so the action server keeps answering other conversations meanwhile.
+The knowledge base is the action server's one (`actions.deps`): it loads in a worker
+thread when the server starts, and searches run in threads too, so the action server
+keeps answering other conversations meanwhile.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import service_replies as replies
+from actions.deps import WithDependencies
 from actions.language import LANGUAGE_SWITCHED
+from assistant.replies import Reply, send
 from assistant.service_search import ServiceSearchProvider, ServiceSearchUnavailable
-from assistant.settings import Settings
 from knowledge_base.models import AnswerCard
 from texts import LANGUAGES, Language
 
@@ -42,26 +44,6 @@ NEAR_MATCH_CONFIDENCE = 0.2
 NEAR_MATCHES = 3
 # Follow-up intents whose message may itself name the service ("what does X cost?").
 QUESTIONS_THAT_NAME_A_SERVICE = frozenset({"ask_cost", "ask_how_to_apply", "ask_contact"})
-
-
-class _Shared:
-    """The action server's one knowledge base (tests may put another in its place)."""
-
-    provider: ServiceSearchProvider | None = None
-
-
-def provider() -> ServiceSearchProvider:
-    """The knowledge base, loading in the background from the first call."""
-    if _Shared.provider is None:
-        settings = Settings.from_env()
-        _Shared.provider = ServiceSearchProvider(settings.kb_dir, settings.kb_embedder)
-        _Shared.provider.start()
-    return _Shared.provider
-
-
-def set_provider(search: ServiceSearchProvider | None) -> None:
-    """Replaces the knowledge base the actions use (tests, other deployments)."""
-    _Shared.provider = search
 
 
 def conversation_lang(tracker: Tracker) -> Language:
@@ -81,81 +63,80 @@ def remembered_current(tracker: Tracker) -> int | None:
     return int(value) if value is not None and str(value).isdigit() else None
 
 
-def _say(dispatcher: CollectingDispatcher, message: replies.Message) -> None:
-    dispatcher.utter_message(
-        text=message.get("text"),
-        buttons=message.get("buttons") or [],
-        json_message=message.get("custom"),
-    )
-
-
 def _question(tracker: Tracker) -> str:
     """What the resident wrote; empty when the message was a button's payload."""
     text = str((tracker.latest_message or {}).get("text") or "").strip()
     return "" if text.startswith("/") else text
 
 
-async def _cards(ids: list[int], lang: Language) -> list[tuple[int, AnswerCard]]:
+async def _cards(
+    search: ServiceSearchProvider, ids: list[int], lang: Language
+) -> list[tuple[int, AnswerCard]]:
     """(position from 1, card) for each remembered service that still exists."""
     found = []
     for position, service_id in enumerate(ids, start=1):
-        card = await provider().card(service_id, lang)
+        card = await search.card(service_id, lang)
         if card is not None:
             found.append((position, card))
     return found
 
 
-async def _helpline(lang: Language) -> AnswerCard | None:
-    try:
-        return await provider().card(HELPLINE_SERVICE_ID, lang)
-    except ServiceSearchUnavailable:
-        return None
+class _ServiceAction(WithDependencies, Action):
+    """An action over the action server's knowledge base."""
+
+    @property
+    def search(self) -> ServiceSearchProvider:
+        return self.deps.search
+
+    @property
+    def fallback_phone(self) -> str:
+        return self.deps.settings.helpline_phone
+
+    async def helpline(self, lang: Language) -> AnswerCard | None:
+        try:
+            return await self.search.card(HELPLINE_SERVICE_ID, lang)
+        except ServiceSearchUnavailable:
+            return None
+
+    def unavailable(self, dispatcher: CollectingDispatcher, lang: Language) -> list[dict[str, Any]]:
+        person = replies.person_text(lang, None, self.fallback_phone)
+        send(dispatcher, Reply(text=f"{replies.text('unavailable', lang)}\n{person}"))
+        return []
+
+    async def search_and_answer(
+        self, dispatcher: CollectingDispatcher, question: str, lang: Language
+    ) -> list[dict[str, Any]]:
+        """Searches for `question` and answers with a card, or honestly without one."""
+        try:
+            result = await self.search.search(question, lang, k=RESULTS_K)
+        except ServiceSearchUnavailable:
+            return self.unavailable(dispatcher, lang)
+        ids = [str(hit.service_id) for hit in result.results]
+        log.info(
+            "service search answered=%s confidence=%.2f top=%s",
+            result.answered,
+            result.confidence,
+            ids[:1],
+        )
+        if result.answered and result.results:
+            top = result.results[0]
+            send(dispatcher, replies.service_message(top.card, lang, others=len(ids) > 1))
+            return [SlotSet(RESULTS_SLOT, ids), SlotSet(CURRENT_SLOT, ids[0])]
+        near = (
+            [(position, hit.card) for position, hit in enumerate(result.results[:NEAR_MATCHES], 1)]
+            if result.confidence >= NEAR_MATCH_CONFIDENCE
+            else []
+        )
+        helpline = await self.helpline(lang)
+        nurse = replies.about_home_care(question)
+        send(
+            dispatcher,
+            replies.not_found_message(lang, helpline, self.fallback_phone, near, offer_nurse=nurse),
+        )
+        return [SlotSet(RESULTS_SLOT, ids if near else None), SlotSet(CURRENT_SLOT, None)]
 
 
-def _fallback_phone() -> str:
-    return Settings.from_env().helpline_phone
-
-
-async def _unavailable(dispatcher: CollectingDispatcher, lang: Language) -> list[dict[str, Any]]:
-    person = replies.person_text(lang, None, _fallback_phone())
-    dispatcher.utter_message(text=f"{replies.text('unavailable', lang)}\n{person}")
-    return []
-
-
-async def search_and_answer(
-    dispatcher: CollectingDispatcher, question: str, lang: Language
-) -> list[dict[str, Any]]:
-    """Searches for `question` and answers with a card, or honestly without one."""
-    try:
-        result = await provider().search(question, lang, k=RESULTS_K)
-    except ServiceSearchUnavailable:
-        return await _unavailable(dispatcher, lang)
-    ids = [str(hit.service_id) for hit in result.results]
-    log.info(
-        "service search answered=%s confidence=%.2f top=%s",
-        result.answered,
-        result.confidence,
-        ids[:1],
-    )
-    if result.answered and result.results:
-        top = result.results[0]
-        _say(dispatcher, replies.service_message(top.card, lang, others=len(ids) > 1))
-        return [SlotSet(RESULTS_SLOT, ids), SlotSet(CURRENT_SLOT, ids[0])]
-    near = (
-        [(position, hit.card) for position, hit in enumerate(result.results[:NEAR_MATCHES], 1)]
-        if result.confidence >= NEAR_MATCH_CONFIDENCE
-        else []
-    )
-    helpline = await _helpline(lang)
-    nurse = replies.about_home_care(question)
-    _say(
-        dispatcher,
-        replies.not_found_message(lang, helpline, _fallback_phone(), near, offer_nurse=nurse),
-    )
-    return [SlotSet(RESULTS_SLOT, ids if near else None), SlotSet(CURRENT_SLOT, None)]
-
-
-class ActionSearchServices(Action):
+class ActionSearchServices(_ServiceAction):
     """Answers a question about city services with the best-matching service's card."""
 
     def name(self) -> str:
@@ -167,9 +148,9 @@ class ActionSearchServices(Action):
         lang = conversation_lang(tracker)
         question = _question(tracker)
         if not question:
-            dispatcher.utter_message(text=replies.text("which_service", lang))
+            send(dispatcher, Reply(text=replies.text("which_service", lang)))
             return []
-        return await search_and_answer(dispatcher, question, lang)
+        return await self.search_and_answer(dispatcher, question, lang)
 
 
 # "the second one", "toinen", "den andra", "2": a position in the listed results.
@@ -214,7 +195,7 @@ def result_position(text: str, count: int) -> int | None:
     return None
 
 
-class ActionServiceFollowup(Action):
+class ActionServiceFollowup(_ServiceAction):
     """Follow-ups about the services found last: more, others, a choice, cost, how, contact."""
 
     def name(self) -> str:
@@ -231,26 +212,26 @@ class ActionServiceFollowup(Action):
             if intent == "choose_result":
                 return await self._choose(dispatcher, tracker, results, lang)
             if intent == "service_others" and results:
-                others = [(p, c) for p, c in await _cards(results, lang) if c.service_id != current]
-                _say(dispatcher, replies.others_message(others[: replies.MAX_ALTERNATIVES], lang))
+                found = await _cards(self.search, results, lang)
+                others = [(p, c) for p, c in found if c.service_id != current]
+                send(dispatcher, replies.others_message(others[: replies.MAX_ALTERNATIVES], lang))
                 return []
-            card = await provider().card(current, lang) if current is not None else None
+            card = await self.search.card(current, lang) if current is not None else None
             if intent == "talk_to_person":
-                helpline = await _helpline(lang)
-                _say(dispatcher, replies.person_message(lang, card, helpline, _fallback_phone()))
+                helpline = await self.helpline(lang)
+                send(dispatcher, replies.person_message(lang, card, helpline, self.fallback_phone))
             elif card is not None:
-                _say(dispatcher, await self._about(card, intent, lang))
+                send(dispatcher, await self._about(card, intent, lang))
             elif (question := _question(tracker)) and intent in QUESTIONS_THAT_NAME_A_SERVICE:
                 # A cost or contact question with no service discussed yet names one itself.
-                return await search_and_answer(dispatcher, question, lang)
+                return await self.search_and_answer(dispatcher, question, lang)
             else:
-                dispatcher.utter_message(text=replies.text("which_service", lang))
+                send(dispatcher, Reply(text=replies.text("which_service", lang)))
         except ServiceSearchUnavailable:
-            return await _unavailable(dispatcher, lang)
+            return self.unavailable(dispatcher, lang)
         return []
 
-    @staticmethod
-    async def _about(card: AnswerCard, intent: str | None, lang: Language) -> replies.Message:
+    async def _about(self, card: AnswerCard, intent: str | None, lang: Language) -> Reply:
         """The answer to a follow-up question about the service being discussed."""
         if intent == "ask_cost":
             return replies.cost_message(card, lang)
@@ -258,7 +239,7 @@ class ActionServiceFollowup(Action):
             return replies.how_to_message(card, lang)
         if intent == "ask_contact":
             return replies.contact_message(card, lang)
-        doc = await provider().document(card.service_id, lang)
+        doc = await self.search.document(card.service_id, lang)
         assert doc is not None
         return replies.details_message(card, doc, lang)
 
@@ -270,7 +251,7 @@ class ActionServiceFollowup(Action):
         lang: Language,
     ) -> list[dict[str, Any]]:
         if not results:
-            dispatcher.utter_message(text=replies.text("which_service", lang))
+            send(dispatcher, Reply(text=replies.text("which_service", lang)))
             return []
         named = next(tracker.get_latest_entity_values("result_index"), None)
         position = (
@@ -281,15 +262,15 @@ class ActionServiceFollowup(Action):
             )
         )
         if position is None or not 1 <= position <= len(results):
-            dispatcher.utter_message(
-                text=replies.text("choose_number", lang, count=str(len(results)))
+            send(
+                dispatcher, Reply(text=replies.text("choose_number", lang, count=str(len(results))))
             )
             return []
-        card = await provider().card(results[position - 1], lang)
+        card = await self.search.card(results[position - 1], lang)
         if card is None:
-            dispatcher.utter_message(text=replies.text("which_service", lang))
+            send(dispatcher, Reply(text=replies.text("which_service", lang)))
             return []
-        _say(dispatcher, replies.service_message(card, lang, others=len(results) > 1))
+        send(dispatcher, replies.service_message(card, lang, others=len(results) > 1))
         return [SlotSet(CURRENT_SLOT, str(card.service_id))]
 
 
@@ -316,7 +297,7 @@ def last_turn_was_about_a_service(tracker: Tracker) -> bool:
     return False
 
 
-class ActionLanguageSwitched(Action):
+class ActionLanguageSwitched(_ServiceAction):
     """Confirms a language switch, or repeats the service just discussed in the new language.
 
     "entä ruotsiksi?" right after an answer card means "that, in Swedish": the card is
@@ -332,16 +313,16 @@ class ActionLanguageSwitched(Action):
         lang = conversation_lang(tracker)
         current = remembered_current(tracker)
         if current is None or not last_turn_was_about_a_service(tracker):
-            dispatcher.utter_message(text=LANGUAGE_SWITCHED[lang])
+            send(dispatcher, Reply(text=LANGUAGE_SWITCHED[lang]))
             return []
         try:
-            card = await provider().card(current, lang)
+            card = await self.search.card(current, lang)
         except ServiceSearchUnavailable:
             card = None
         if card is None:
-            dispatcher.utter_message(text=LANGUAGE_SWITCHED[lang])
+            send(dispatcher, Reply(text=LANGUAGE_SWITCHED[lang]))
             return []
-        _say(
+        send(
             dispatcher,
             replies.service_message(card, lang, others=len(remembered_results(tracker)) > 1),
         )

@@ -15,18 +15,18 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from actions.deps import WithDependencies
 from actions.services import conversation_lang
 from assistant.logs import event, pseudonym
-from assistant.settings import Settings
-from telecare.queue import CallQueue, Urgency
-from telecare.tokens import new_room_id, sign
+from assistant.replies import Card, CardLink, Handoff, Reply, send
+from telecare.links import join_link
+from telecare.queue import Urgency
+from telecare.tokens import new_room_id
 
 log = logging.getLogger(__name__)
 
-LINK_TTL_S = 4 * 3600
 SUMMARY_MESSAGES = 6
 # Words that move a request ahead of routine ones (emergencies are told to call 112).
 SOON_WORDS = (
@@ -97,7 +97,7 @@ def conversation_summary(tracker: Tracker) -> tuple[str, str]:
     return reason[:200], summary
 
 
-class ActionRequestNurse(Action):
+class ActionRequestNurse(WithDependencies, Action):
     def name(self) -> str:
         return "action_request_nurse"
 
@@ -105,14 +105,13 @@ class ActionRequestNurse(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         lang = conversation_lang(tracker)
-        settings = Settings.from_env()
+        settings = self.deps.settings
         reason, summary = conversation_summary(tracker)
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         channel = str(metadata.get("channel", "web"))[:16]
         room = new_room_id()
-        redis = Redis.from_url(settings.effective_redis_url, socket_timeout=5)
         try:
-            request = await CallQueue(redis, settings.telecare_team).enqueue(
+            request = await self.deps.calls.enqueue(
                 room=room,
                 urgency=urgency_of(f"{reason} {summary}"),
                 lang=lang,
@@ -123,16 +122,16 @@ class ActionRequestNurse(Action):
             )
         except (OSError, RedisError) as error:
             event(log, "telecare.enqueue_failed", logging.ERROR, error=type(error).__name__)
-            dispatcher.utter_message(
-                text=TEXTS["failed"][lang].format(phone=settings.helpline_phone),
-                json_message={"handoff": {"kind": "helpline", "reason": "nurse_queue_down"}},
+            send(
+                dispatcher,
+                Reply(
+                    text=TEXTS["failed"][lang].format(phone=settings.helpline_phone),
+                    handoff=Handoff(kind="helpline", reason="nurse_queue_down"),
+                ),
             )
             return []
-        finally:
-            await redis.aclose()
-        token = sign(settings.secret, room, "client", purpose="link", ttl_s=LINK_TTL_S)
         base = settings.public_base_url or f"http://127.0.0.1:{settings.port}"
-        link = f"{base}/call/{token}?lang={lang}"
+        link = join_link(settings.secret, base, room, lang)
         event(
             log,
             "telecare.requested",
@@ -141,22 +140,19 @@ class ActionRequestNurse(Action):
             urgency=request.urgency,
             channel=channel,
         )
-        dispatcher.utter_message(
-            text=TEXTS["queued"][lang].format(link=link),
-            json_message={
-                "handoff": {
-                    "kind": "nurse",
-                    "reason": "resident_asked",
-                    "join_url": link,
-                    "urgency": request.urgency,
-                },
-                "join_url": link,
-                "card": {
-                    "kind": "telecare",
-                    "lang": lang,
-                    "title": TEXTS["title"][lang],
-                    "links": [{"title": TEXTS["join"][lang], "url": link}],
-                },
-            },
+        send(
+            dispatcher,
+            Reply(
+                text=TEXTS["queued"][lang].format(link=link),
+                handoff=Handoff(
+                    kind="nurse", reason="resident_asked", join_url=link, urgency=request.urgency
+                ),
+                card=Card(
+                    kind="telecare",
+                    lang=lang,
+                    title=TEXTS["title"][lang],
+                    links=[CardLink(title=TEXTS["join"][lang], url=link)],
+                ),
+            ),
         )
         return []

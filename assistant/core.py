@@ -21,7 +21,7 @@ from assistant.language import Detection, LanguageDetectorService, choose_langua
 from assistant.logs import event, pseudonym
 from assistant.messages import message
 from assistant.rasa_client import RasaClient, RasaFailed, RasaUnavailable
-from assistant.replies import AssistantResponse, Reply
+from assistant.replies import PAYLOAD_PATTERN, AssistantResponse, Reply
 from assistant.settings import Settings
 from privacy.identity import Identities
 from texts import LANGUAGES, Language
@@ -31,8 +31,6 @@ logger = logging.getLogger(__name__)
 LANGUAGE_TTL_SECONDS = 30 * 24 * 3600
 REPLY_CACHE_SECONDS = 15 * 60
 
-# A button payload: "/intent" optionally followed by a JSON object of entities.
-PAYLOAD_PATTERN = re.compile(r"^/[a-z][a-z0-9_]{0,63}(\{.{0,500}\})?$", re.DOTALL)
 E164 = re.compile(r"\+[1-9]\d{6,14}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064]")
 

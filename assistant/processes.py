@@ -23,9 +23,7 @@ def action_server_argv(settings: Settings) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "rasa_sdk",
-        "--actions",
-        "actions",
+        "actions.server",
         "--port",
         str(settings.actions_port),
     ]

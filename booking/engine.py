@@ -146,6 +146,11 @@ def _hours_text(ranges: Sequence[tuple[dt.datetime, dt.datetime]]) -> str:
     )
 
 
+def _fits(free: DayAvailability, start: dt.datetime, minutes: int) -> bool:
+    """Whether a booking of `minutes` can start at `start` on that day's free times."""
+    return any(s.start == start and s.max_minutes >= minutes for s in free.slots)
+
+
 def _is_overlap(error: IntegrityError) -> bool:
     message = str(error.orig)
     return "booking_overlap" in message or "booking_no_overlap" in message
@@ -304,6 +309,27 @@ class BookingEngine:
             )
             raise BookingRefused(Reason.CLOSED, {"why": name, "hours": _hours_text(ranges)})
 
+    async def check_bookable(
+        self, resource: Resource, start: dt.datetime, minutes: int, lang: str
+    ) -> None:
+        """Raises BookingRefused unless `resource` can be booked now at `start` for
+        `minutes`: the rules, then the calendar. A time that is taken or closed is refused
+        with alternatives, as `book` refuses it."""
+        try:
+            self.check_rules(resource, start, minutes, lang)
+            if not _fits(await self.availability(resource.id, start.date()), start, minutes):
+                raise BookingRefused(Reason.TAKEN)
+        except BookingRefused as refused:
+            await self._offer_alternatives(refused, resource, start, minutes)
+            raise
+
+    async def _offer_alternatives(
+        self, refused: BookingRefused, resource: Resource, start: dt.datetime, minutes: int
+    ) -> None:
+        """Adds the alternatives to a refusal of a time that is taken or closed."""
+        if refused.reason in (Reason.TAKEN, Reason.CLOSED) and not refused.alternatives:
+            refused.alternatives = await self.alternatives(resource, start, minutes)
+
     # -- writing -------------------------------------------------------------------------
 
     async def book(self, request: BookingRequest) -> Booked:
@@ -339,17 +365,14 @@ class BookingEngine:
             if not _is_overlap(error):
                 raise
             # The rolled-back session expired its objects: read the resource afresh.
+            taken = BookingRefused(Reason.TAKEN)
             resource = await self.resource(request.resource_id)
-            raise BookingRefused(
-                Reason.TAKEN,
-                alternatives=await self.alternatives(resource, request.start, request.minutes),
-            ) from None
+            await self._offer_alternatives(taken, resource, request.start, request.minutes)
+            raise taken from None
         except BookingRefused as refused:
             if refused.reason is Reason.CLOSED:
                 resource = await self.resource(request.resource_id)
-                refused.alternatives = await self.alternatives(
-                    resource, request.start, request.minutes
-                )
+                await self._offer_alternatives(refused, resource, request.start, request.minutes)
             raise
 
     async def _lock_resident(self, session: AsyncSession, key: str) -> None:
@@ -562,10 +585,9 @@ class BookingEngine:
                 raise
             assert resource_id is not None and length is not None
             # The rolled-back session expired its objects: read the resource afresh.
-            resource = await self.resource(resource_id)
-            raise BookingRefused(
-                Reason.TAKEN, alternatives=await self.alternatives(resource, start, length)
-            ) from None
+            taken = BookingRefused(Reason.TAKEN)
+            await self._offer_alternatives(taken, await self.resource(resource_id), start, length)
+            raise taken from None
 
     async def reservation(
         self, reservation_id: str, *, token: str | None = None, phone: str | None = None
@@ -634,7 +656,6 @@ class BookingEngine:
                 self.check_rules(other, start, minutes, "fi")
             except BookingRefused:
                 continue
-            free = await self.availability(other.id, start.date())
-            if any(s.start == start and s.max_minutes >= minutes for s in free.slots):
+            if _fits(await self.availability(other.id, start.date()), start, minutes):
                 return Alternative(other, start, minutes)
         return None

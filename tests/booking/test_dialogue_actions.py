@@ -17,13 +17,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions import booking as actions
+from actions import booking_form as form_actions
+from actions import booking_manage as manage_actions
 from actions import identity as identity_actions
-from actions.deps import Dependencies, use
+from actions.booking_slots import FORM_SLOTS
+from actions.deps import Dependencies
+from assistant.settings import Settings
 from booking.engine import BookingEngine, BookingRequest
 from booking.rules import is_public_holiday
 from privacy.identity import Identities
 from store.db import sessions
 from store.models import HELSINKI, OutboxMessage
+from tests.actions.deps import dependencies
 from tests.booking.conftest import SECRET
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
@@ -39,13 +44,17 @@ async def ids(redis: Redis) -> Any:
 
 
 @pytest.fixture
-async def live(booking_engine: AsyncEngine, ids: Identities) -> Any:
-    """The actions over the test database, in a conversation that has proved PHONE."""
+async def deps(booking_engine: AsyncEngine, ids: Identities, settings: Settings) -> Dependencies:
+    """The actions' dependencies: the test database and the test Redis."""
     engine = BookingEngine(booking_engine, secret=SECRET)
-    use(Dependencies(booking=engine, identities=ids))
+    return dependencies(settings, booking=engine, identities=ids)
+
+
+@pytest.fixture
+async def live(deps: Dependencies, ids: Identities) -> Any:
+    """The actions over the test database, in a conversation that has proved PHONE."""
     await ids.prove(SENDER, PHONE, "sms-code")
-    yield engine
-    use(None)
+    return deps.booking
 
 
 def next_weekday(weekday: int) -> dt.date:
@@ -89,13 +98,15 @@ async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], dict[str, 
     return dispatcher.messages, slots
 
 
-async def test_the_form_takes_place_day_and_time_from_the_first_message(live: Any) -> None:
+async def test_the_form_takes_place_day_and_time_from_the_first_message(
+    deps: Dependencies, live: Any
+) -> None:
     t = tracker(
         "voinko varata sählyvuoron Itäkeskuksen liikuntahallista ensi tiistaina klo 18",
         "book_facility",
         loop="booking_form",
     )
-    _, slots = await run(actions.ValidateBookingForm(), t)
+    _, slots = await run(form_actions.ValidateBookingForm(deps), t)
     assert slots["booking_resource"] == "liikuntamylly-hall-1"
     assert dt.date.fromisoformat(slots["booking_date"]).weekday() == 1
     assert slots["booking_time"] == "18:00"
@@ -111,11 +122,11 @@ async def test_the_form_takes_place_day_and_time_from_the_first_message(live: An
     ],
 )
 async def test_the_form_understands_times_in_each_language(
-    live: Any, text: str, lang: str, expected: tuple[str, float, int | None]
+    deps: Dependencies, live: Any, text: str, lang: str, expected: tuple[str, float, int | None]
 ) -> None:
     t = tracker(text, lang=lang, slots={"booking_resource": "liikuntamylly-hall-1"},
                 loop="booking_form")  # fmt: skip
-    _, slots = await run(actions.ValidateBookingForm(), t)
+    _, slots = await run(form_actions.ValidateBookingForm(deps), t)
     time_, minutes, weekday = expected
     assert slots["booking_time"] == time_
     assert slots["booking_minutes"] == minutes
@@ -123,16 +134,16 @@ async def test_the_form_understands_times_in_each_language(
         assert dt.date.fromisoformat(slots["booking_date"]).weekday() == weekday
 
 
-async def test_several_places_are_offered_as_buttons(live: Any) -> None:
+async def test_several_places_are_offered_as_buttons(deps: Dependencies, live: Any) -> None:
     t = tracker("haluan varata saunavuoron", "book_facility", loop="booking_form")
-    _, slots = await run(actions.ValidateBookingForm(), t)
+    _, slots = await run(form_actions.ValidateBookingForm(deps), t)
     assert "booking_resource" not in slots
     assert sorted(slots["booking_candidates"]) == [
         "kamppi-service-centre-sauna",
         "kinapori-senior-centre-sauna",
     ]
     asked = tracker("haluan varata saunavuoron", slots=slots)
-    (message,), _ = await run(actions.ActionAskBookingResource(), asked)
+    (message,), _ = await run(form_actions.ActionAskBookingResource(deps), asked)
     assert message["text"] == "Mikä näistä sopii?"
     assert [b["title"] for b in message["buttons"]] == [
         "Kampin palvelukeskus, Sauna",
@@ -144,19 +155,21 @@ async def test_several_places_are_offered_as_buttons(live: Any) -> None:
         slots=slots,
         loop="booking_form",
     )
-    _, picked = await run(actions.ValidateBookingForm(), chosen)
+    _, picked = await run(form_actions.ValidateBookingForm(deps), chosen)
     assert picked["booking_resource"] == "kinapori-senior-centre-sauna"
 
 
-async def test_a_phone_number_is_checked(live: Any) -> None:
+async def test_a_phone_number_is_checked(deps: Dependencies, live: Any) -> None:
     asked = {"requested_slot": "booking_phone", "booking_resource": "oodi-group-room-1"}
     messages, slots = await run(
-        actions.ValidateBookingForm(), tracker("09 310 11111", slots=asked, loop="booking_form")
+        form_actions.ValidateBookingForm(deps),
+        tracker("09 310 11111", slots=asked, loop="booking_form"),
     )
     assert "booking_phone" not in slots
     assert messages[0]["text"].startswith("Tarvitsen matkapuhelinnumeron")
     _, slots = await run(
-        actions.ValidateBookingForm(), tracker("040 123 4567", slots=asked, loop="booking_form")
+        form_actions.ValidateBookingForm(deps),
+        tracker("040 123 4567", slots=asked, loop="booking_form"),
     )
     assert slots["booking_phone"] == PHONE
 
@@ -171,9 +184,13 @@ def filled(day: dt.date, hour: int, resource: str = "tali-football-hall-half") -
     }
 
 
-async def test_read_back_then_booking_then_confirmation(live: BookingEngine) -> None:
+async def test_read_back_then_booking_then_confirmation(
+    deps: Dependencies, live: BookingEngine
+) -> None:
     day = next_weekday(2)
-    (summary,), _ = await run(actions.ActionBookingSummary(), tracker("/x", slots=filled(day, 18)))
+    (summary,), _ = await run(
+        actions.ActionBookingSummary(deps), tracker("/x", slots=filled(day, 18))
+    )
     assert summary["text"].startswith(
         "Varataanko Talin jalkapallohalli, Puolikas kenttä, keskiviikko"
     )
@@ -182,7 +199,7 @@ async def test_read_back_then_booking_then_confirmation(live: BookingEngine) -> 
     assert [b["payload"] for b in summary["buttons"]] == ["/affirm", "/deny"]
 
     (done,), reset = await run(
-        actions.ActionBook(), tracker("kyllä", "affirm", slots=filled(day, 18))
+        actions.ActionBook(deps), tracker("kyllä", "affirm", slots=filled(day, 18))
     )
     assert done["text"].startswith("Varaus on tehty: Talin jalkapallohalli, Puolikas kenttä")
     card = done["custom"]["card"]
@@ -192,14 +209,16 @@ async def test_read_back_then_booking_then_confirmation(live: BookingEngine) -> 
     assert len(await live.reservations_of(PHONE)) == 1
 
 
-async def test_a_taken_time_is_explained_with_alternatives_to_press(live: BookingEngine) -> None:
+async def test_a_taken_time_is_explained_with_alternatives_to_press(
+    deps: Dependencies, live: BookingEngine
+) -> None:
     day = next_weekday(3)
     start = dt.datetime.combine(day, dt.time(18), HELSINKI)
     await live.book(
         BookingRequest("tali-football-hall-half", start, 60, "+358409999999", "fi", "t")
     )
     (message,), _ = await run(
-        actions.ActionBookingSummary(), tracker("/x", lang="en", slots=filled(day, 18))
+        actions.ActionBookingSummary(deps), tracker("/x", lang="en", slots=filled(day, 18))
     )
     assert message["text"].startswith("That time is already booked.\nThese times are free:")
     payloads = [b["payload"] for b in message["buttons"]]
@@ -210,12 +229,12 @@ async def test_a_taken_time_is_explained_with_alternatives_to_press(live: Bookin
         "/inform", lang="en", slots=filled(day, 18),
         entities=[{"entity": "booking_alt", "value": alt}],
     )  # fmt: skip
-    (again,), slots = await run(actions.ActionBookingSummary(), chosen)
+    (again,), slots = await run(actions.ActionBookingSummary(deps), chosen)
     assert again["text"].startswith("Shall I book ")
     assert slots["booking_time"] != "18:00" or slots["booking_date"] != day.isoformat()
 
 
-async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
+async def test_my_bookings_cancel_and_move(deps: Dependencies, live: BookingEngine) -> None:
     day = next_weekday(4)
     start = dt.datetime.combine(day, dt.time(10), HELSINKI)
     booked = await live.book(BookingRequest("oodi-group-room-1", start, 60, PHONE, "sv", "t"))
@@ -223,7 +242,7 @@ async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
     ask = [{"event": "user", "text": "mina bokningar",
             "parse_data": {"intent": {"name": "my_bookings"}}}]  # fmt: skip
     t = tracker("040 123 4567", lang="sv", slots={"booking_phone": PHONE}, events=ask)
-    (listing,), _ = await run(actions.ActionBookingManage(), t)
+    (listing,), _ = await run(manage_actions.ActionBookingManage(deps), t)
     assert listing["text"].startswith("Dina aktiva bokningar:\n" + code)
     assert listing["buttons"][0]["payload"] == (
         f'/cancel_booking{{"booking_id":"{booked.reservation.id}"}}'
@@ -233,7 +252,7 @@ async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
              "parse_data": {"intent": {"name": "change_booking"}}}]  # fmt: skip
     t = tracker("flytta bokningen till kl 12", "change_booking", "sv",
                 slots={"booking_phone": PHONE}, events=move)  # fmt: skip
-    (moved,), _ = await run(actions.ActionBookingManage(), t)
+    (moved,), _ = await run(manage_actions.ActionBookingManage(deps), t)
     assert moved["text"].startswith("Bokningen är flyttad: Helsingfors centrumbibliotek Ode")
     assert "kl. 12.00-13.00" in moved["text"]
 
@@ -242,19 +261,21 @@ async def test_my_bookings_cancel_and_move(live: BookingEngine) -> None:
     t = tracker("/cancel_booking", "cancel_booking", "sv", slots={"booking_phone": PHONE},
                 entities=[{"entity": "booking_id", "value": booked.reservation.id}],
                 events=cancel)  # fmt: skip
-    (cancelled,), _ = await run(actions.ActionBookingManage(), t)
+    (cancelled,), _ = await run(manage_actions.ActionBookingManage(deps), t)
     assert cancelled["text"].startswith("Bokningen är avbokad:")
     assert await live.reservations_of(PHONE) == []
 
 
-async def test_a_place_and_time_said_outside_a_booking_start_one(live: Any) -> None:
+async def test_a_place_and_time_said_outside_a_booking_start_one(
+    deps: Dependencies, live: Any
+) -> None:
     day = next_weekday(2)
     t = tracker(
         f"I want to book the Maunula sports hall on {day:%B} {day.day} at 6 pm for an hour",
         lang="en",
     )
     dispatcher = CollectingDispatcher()
-    events = await actions.ActionBookingSummary().run(dispatcher, t, DOMAIN)
+    events = await actions.ActionBookingSummary(deps).run(dispatcher, t, DOMAIN)
     assert {"event": "followup", "name": "booking_form", "timestamp": None} in events
     slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert slots["booking_resource"] == "maunula-sports-hall"
@@ -272,7 +293,7 @@ async def sent_codes(engine: BookingEngine) -> list[str]:
 
 
 async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
-    live: BookingEngine, ids: Identities
+    deps: Dependencies, live: BookingEngine, ids: Identities
 ) -> None:
     stranger = "web-stranger"
     other = "+358409876543"
@@ -280,28 +301,30 @@ async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
     slots.pop("booking_phone")
     t = tracker("040 987 6543", slots=slots, loop="booking_form", sender=stranger)
     dispatcher = CollectingDispatcher()
-    events = await actions.ValidateBookingForm().run(dispatcher, t, DOMAIN)
+    events = await form_actions.ValidateBookingForm(deps).run(dispatcher, t, DOMAIN)
     set_ = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     assert set_["booking_phone"] == other
     # Every other slot is filled: Rasa's form asks for the code next.
-    required = await actions.ValidateBookingForm().required_slots([], dispatcher, t, DOMAIN)
-    assert required == [*actions.FORM_SLOTS, "verification_code"]
+    required = await form_actions.ValidateBookingForm(deps).required_slots(
+        [], dispatcher, t, DOMAIN
+    )
+    assert required == [*FORM_SLOTS, "verification_code"]
     assert t.get_slot("verification_code") is None
 
     asked = tracker("040 987 6543", slots={**slots, **set_}, sender=stranger)
-    (question,), _ = await run(identity_actions.ActionAskVerificationCode(), asked)
+    (question,), _ = await run(identity_actions.ActionAskVerificationCode(deps), asked)
     assert question["text"].startswith("Lähetin 6-numeroisen koodin")
     assert "päättyy 43" in question["text"]
     (body,) = await sent_codes(live)
     code = body.split("koodisi on ")[1][:6]
     # Asking again (a wrong answer) does not send a second code.
-    await run(identity_actions.ActionAskVerificationCode(), asked)
+    await run(identity_actions.ActionAskVerificationCode(deps), asked)
     assert len(await sent_codes(live)) == 1
 
     waiting = {**slots, **set_, "requested_slot": "verification_code"}
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     messages, got = await run(
-        actions.ValidateBookingForm(),
+        form_actions.ValidateBookingForm(deps),
         tracker(wrong, slots=waiting, loop="booking_form", sender=stranger),
     )
     assert messages[0]["text"] == "Koodi ei ole oikein. Yrityksiä on jäljellä 4."
@@ -309,7 +332,7 @@ async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
     assert not await ids.proves(stranger, other)
 
     messages, got = await run(
-        actions.ValidateBookingForm(),
+        form_actions.ValidateBookingForm(deps),
         tracker(f"{code[:3]} {code[3:]}", slots=waiting, loop="booking_form", sender=stranger),
     )
     assert messages == []
@@ -319,12 +342,14 @@ async def test_a_typed_number_gets_a_code_before_the_form_goes_on(
     assert await ids.proves(stranger, other)
 
 
-async def test_the_senders_own_number_needs_no_code(live: BookingEngine, ids: Identities) -> None:
+async def test_the_senders_own_number_needs_no_code(
+    deps: Dependencies, live: BookingEngine, ids: Identities
+) -> None:
     await ids.prove("sms-own", "+358409876543", "channel")
     slots = {"requested_slot": "booking_phone", **filled(next_weekday(2), 18)}
     slots.pop("booking_phone")
     _, got = await run(
-        actions.ValidateBookingForm(),
+        form_actions.ValidateBookingForm(deps),
         tracker("040 987 6543", slots=slots, loop="booking_form", sender="sms-own"),
     )
     assert got["booking_phone"] == "+358409876543"
@@ -332,28 +357,34 @@ async def test_the_senders_own_number_needs_no_code(live: BookingEngine, ids: Id
     assert await sent_codes(live) == []
 
 
-async def test_no_booking_for_a_number_nobody_proved(live: BookingEngine) -> None:
+async def test_no_booking_for_a_number_nobody_proved(
+    deps: Dependencies, live: BookingEngine
+) -> None:
     day = next_weekday(2)
     slots = {**filled(day, 18), "booking_phone": "+358409876543"}
     (message,), got = await run(
-        actions.ActionBook(), tracker("kyllä", "affirm", slots=slots, sender="web-x")
+        actions.ActionBook(deps), tracker("kyllä", "affirm", slots=slots, sender="web-x")
     )
     assert message["text"].startswith("Varmistan ensin")
     assert got["booking_phone"] is None
     assert await live.reservations_of("+358409876543") == []
 
 
-async def test_a_confirmation_retried_after_a_crash_books_once(live: BookingEngine) -> None:
+async def test_a_confirmation_retried_after_a_crash_books_once(
+    deps: Dependencies, live: BookingEngine
+) -> None:
     day = next_weekday(2)
     slots = {**filled(day, 19), "booking_attempt": "a1b2c3d4e5f60718"}
-    (first,), _ = await run(actions.ActionBook(), tracker("kyllä", "affirm", slots=slots))
-    (again,), _ = await run(actions.ActionBook(), tracker("kyllä", "affirm", slots=slots))
+    (first,), _ = await run(actions.ActionBook(deps), tracker("kyllä", "affirm", slots=slots))
+    (again,), _ = await run(actions.ActionBook(deps), tracker("kyllä", "affirm", slots=slots))
     assert first["text"].startswith("Varaus on tehty")
     assert again["text"] == first["text"], "the retry answers with the booking already made"
     assert len(await live.reservations_of(PHONE)) == 1
 
 
-async def test_someone_elses_number_lists_nothing(live: BookingEngine, ids: Identities) -> None:
+async def test_someone_elses_number_lists_nothing(
+    deps: Dependencies, live: BookingEngine, ids: Identities
+) -> None:
     """The probe: typing a resident's number in a new conversation used to list, cancel and
     move their bookings. Now the number must be proved by a code sent to it."""
     day = next_weekday(4)
@@ -362,7 +393,7 @@ async def test_someone_elses_number_lists_nothing(live: BookingEngine, ids: Iden
     attacker = "web-attacker"
     ask = [{"event": "user", "text": "näytä varaukseni",
             "parse_data": {"intent": {"name": "my_bookings"}}}]  # fmt: skip
-    form = actions.ValidateContactForm()
+    form = form_actions.ValidateContactForm(deps)
     t = tracker("040 123 4567", "inform", slots={"requested_slot": "booking_phone"},
                 events=ask, loop="contact_form", sender=attacker)  # fmt: skip
     _, got = await run(form, t)
@@ -371,7 +402,7 @@ async def test_someone_elses_number_lists_nothing(live: BookingEngine, ids: Iden
     assert required == ["booking_phone", "verification_code"], "a code is needed"
     # Guessing codes: five wrong tries lock the code; the bookings are never shown.
     waiting = {"booking_phone": PHONE, "requested_slot": "verification_code"}
-    await run(identity_actions.ActionAskVerificationCode(), tracker("x", slots=waiting,
+    await run(identity_actions.ActionAskVerificationCode(deps), tracker("x", slots=waiting,
               sender=attacker))  # fmt: skip
     texts: list[str] = []
     for guess in ("000000", "111111", "222222", "333333", "444444"):
@@ -386,6 +417,6 @@ async def test_someone_elses_number_lists_nothing(live: BookingEngine, ids: Iden
     t = tracker("/cancel_booking", "cancel_booking", slots={"booking_phone": PHONE},
                 entities=[{"entity": "booking_id", "value": booked.reservation.id}],
                 events=cancel, sender=attacker)  # fmt: skip
-    (refused,), _ = await run(actions.ActionBookingManage(), t)
+    (refused,), _ = await run(manage_actions.ActionBookingManage(deps), t)
     assert refused["text"].startswith("Varmistan ensin")
     assert len(await live.reservations_of(PHONE)) == 1, "the booking is still there"

@@ -121,6 +121,27 @@ async def test_a_taken_time_is_refused_with_the_nearest_free_times(engine: Booki
     assert alternatives[2] == ("liikuntamylly-hall-2", "01.12 18:00")
 
 
+async def test_asking_before_booking_refuses_as_booking_would(engine: BookingEngine) -> None:
+    """`check_bookable` (the chat's read-back) refuses what `book` would, with the same
+    alternatives, and lets a free time through without booking it."""
+    hall = await engine.resource(HALL)
+    await engine.check_bookable(hall, at(1, 18), 60, "fi")
+    assert await engine.reservations_of(PHONE) == []
+    await engine.book(ask(HALL, at(1, 18)))
+    with pytest.raises(BookingRefused) as taken:
+        await engine.check_bookable(hall, at(1, 18), 60, "en")
+    assert taken.value.reason is Reason.TAKEN
+    booking_refusal = await refused(engine, ask(HALL, at(1, 18), phone=OTHER_PHONE))
+    offered = [(a.resource.id, a.start, a.minutes) for a in taken.value.alternatives]
+    assert offered == [(a.resource.id, a.start, a.minutes) for a in booking_refusal.alternatives]
+    with pytest.raises(BookingRefused) as closed:
+        await engine.check_bookable(hall, at(1, 22), 60, "fi")
+    assert closed.value.reason is Reason.CLOSED and closed.value.alternatives
+    with pytest.raises(BookingRefused) as short:
+        await engine.check_bookable(hall, at(2, 18), 15, "fi")
+    assert short.value.reason is Reason.TOO_SHORT and short.value.alternatives == []
+
+
 async def test_overlapping_but_not_equal_times_are_taken(engine: BookingEngine) -> None:
     await engine.book(ask(ROOM, at(1, 12), minutes=60))
     # 12:30-13:30 overlaps; 13:00 is inside the 15-minute buffer; 13:15 is free.
