@@ -16,12 +16,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
 from assistant import safe_json
+from assistant.booking_views import (
+    DAY_RANGE,
+    EARLIEST_DAY,
+    LATEST_DAY,
+    RESOURCE_ID,
+    DayAvailability,
+    ReservationRequest,
+    ReservationView,
+    ResourceList,
+    alternative_json,
+    local,
+    reservation_json,
+    resource_json,
+)
 from assistant.client_address import client_key
 from assistant.identity_api import SESSION, resident_session
 from assistant.keys import BOOKING, REDIS
@@ -37,25 +50,15 @@ from assistant.openapi import (
     error,
 )
 from assistant.problems import invalid_request, problem
-from booking.engine import Alternative, BookingRefused, BookingRequest
+from booking.engine import BookingRefused, BookingRequest
 from booking.ics import reservation_ics
 from booking.messages import Reason
 from booking.models import Reservation, Resource
-from booking.notifications import booking_code, place_name
 from booking.seed import KINDS
 from privacy.phones import InvalidPhone, normalise_phone
-from store.models import HELSINKI
-from texts import Language
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,128}$")
-# A space's id as the seed data writes them; anything else is no space (404), unread.
-RESOURCE_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 _RESOURCE_ID = re.compile(RESOURCE_ID)
-# Days the API reads: wider than any booking rule allows, and narrow enough that time zones,
-# buffers and a day's end never leave the calendar Python can compute with.
-EARLIEST_DAY = dt.date(2000, 1, 1)
-LATEST_DAY = dt.date(2100, 12, 31)
-_DAY_RANGE = f"between {EARLIEST_DAY.isoformat()} and {LATEST_DAY.isoformat()}"
 # A reservation body is one flat object; a little nesting still gets its 422 for the field.
 MAX_BODY_DEPTH = 8
 
@@ -70,90 +73,6 @@ _CONFLICTS = {
 _STATUS = {Reason.UNKNOWN_RESOURCE: 404, Reason.NOT_FOUND: 404, Reason.FORBIDDEN: 403}
 
 
-class ReservationRequest(BaseModel):
-    """A booking asked through the API."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    resource_id: str = Field(pattern=RESOURCE_ID)
-    start: dt.datetime = Field(
-        description=f"Start time with its UTC offset (ISO 8601), on a day {_DAY_RANGE}.",
-    )
-    minutes: int = Field(ge=5, le=24 * 60)
-    phone: str | None = Field(
-        default=None,
-        max_length=32,
-        description="Mobile number for the confirmation SMS: the number the resident session "
-        "proved (the default); any other is refused.",
-    )
-    lang: Language = "fi"
-
-    @field_validator("start")
-    @classmethod
-    def _aware(cls, value: dt.datetime) -> dt.datetime:
-        if value.tzinfo is None:
-            raise ValueError("give the time zone offset, for example 2026-12-01T18:00:00+02:00")
-        if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
-            raise ValueError(f"the day must be {_DAY_RANGE}")
-        return value
-
-
-def _local(moment: dt.datetime) -> str:
-    return moment.astimezone(HELSINKI).isoformat()
-
-
-def resource_json(resource: Resource) -> dict[str, Any]:
-    rules = resource.rules
-    return {
-        "id": resource.id,
-        "kind": resource.kind,
-        "unit_id": resource.unit_id,
-        "name": resource.name,
-        "unit_name": resource.unit_name,
-        "address": resource.address,
-        "area": resource.area,
-        "accessibility": resource.accessibility,
-        "rules": {
-            key: rules.get(key)
-            for key in (
-                "opening_hours",
-                "slot_minutes",
-                "min_minutes",
-                "max_minutes",
-                "buffer_minutes",
-                "max_days_ahead",
-                "max_active_per_resident",
-                "cancel_hours_before",
-                "capacity",
-                "price_cents_per_hour",
-            )
-        },
-    }
-
-
-def reservation_json(reservation: Reservation, resource: Resource) -> dict[str, Any]:
-    return {
-        "id": reservation.id,
-        "code": booking_code(reservation),
-        "resource_id": resource.id,
-        "place": place_name(resource, reservation.lang),
-        "start": _local(reservation.starts_at),
-        "end": _local(reservation.ends_at),
-        "status": reservation.status,
-        "price_cents": reservation.price_cents,
-        "lang": reservation.lang,
-    }
-
-
-def _alternative_json(alternative: Alternative, lang: str) -> dict[str, Any]:
-    return {
-        "resource_id": alternative.resource.id,
-        "place": place_name(alternative.resource, lang),
-        "start": _local(alternative.start),
-        "minutes": alternative.minutes,
-    }
-
-
 def refusal(error: BookingRefused, lang: str) -> web.HTTPException:
     status = _STATUS.get(error.reason, 409 if error.reason in _CONFLICTS else 422)
     return problem(
@@ -161,7 +80,7 @@ def refusal(error: BookingRefused, lang: str) -> web.HTTPException:
         error.reason.value,
         error.text(lang),
         lang=lang,
-        alternatives=[_alternative_json(a, lang) for a in error.alternatives],
+        alternatives=[alternative_json(a, lang) for a in error.alternatives],
     )
 
 
@@ -223,7 +142,7 @@ async def availability(request: web.Request) -> web.Response:
         raise problem(
             422,
             "invalid_request",
-            f"date must be a day {_DAY_RANGE}",
+            f"date must be a day {DAY_RANGE}",
             fields=[{"field": "date", "problem": "out of range"}],
         )
     try:
@@ -234,10 +153,10 @@ async def availability(request: web.Request) -> web.Response:
         {
             "resource_id": free.resource.id,
             "date": day.isoformat(),
-            "open": [{"start": _local(s), "end": _local(e)} for s, e in free.open],
+            "open": [{"start": local(s), "end": local(e)} for s, e in free.open],
             "closed_reason": free.closed_reason,
-            "slots": [{"start": _local(s.start), "max_minutes": s.max_minutes} for s in free.slots],
-            "taken": [{"start": _local(s), "end": _local(e)} for s, e in free.taken],
+            "slots": [{"start": local(s.start), "max_minutes": s.max_minutes} for s in free.slots],
+            "taken": [{"start": local(s), "end": local(e)} for s, e in free.taken],
         }
     )
 
@@ -357,7 +276,7 @@ OPERATIONS = (
         "Bookable city spaces with their rules",
         parameters=(Parameter("kind", "query", {"type": "string", "enum": list(KINDS)}),),
         responses={
-            200: Response("The spaces"),
+            200: Response("The spaces", ResourceList),
             422: error("kind is not one of the kinds of space"),
         },
     ),
@@ -377,7 +296,7 @@ OPERATIONS = (
             LANG,
         ),
         responses={
-            200: Response("The day's availability"),
+            200: Response("The day's availability", DayAvailability),
             404: error("No such space"),
             422: error(f"date is not YYYY-MM-DD, or not from {EARLIEST_DAY} to {LATEST_DAY}"),
         },
@@ -399,8 +318,8 @@ OPERATIONS = (
         ),
         body=Body(ReservationRequest),
         responses={
-            201: Response("Booked; the body holds the reservation token, once"),
-            200: Response("A retry with the same Idempotency-Key"),
+            201: Response("Booked; the body holds the reservation token, once", ReservationView),
+            200: Response("A retry with the same Idempotency-Key", ReservationView),
             400: error(BAD_JSON),
             404: error("No such space"),
             401: error("No resident session (X-Resident-Session): prove the number first"),
@@ -421,7 +340,7 @@ OPERATIONS = (
         "One reservation (its holder only)",
         parameters=(_RESERVATION_ID, _TOKEN, LANG),
         responses={
-            200: Response("The reservation"),
+            200: Response("The reservation", ReservationView),
             403: error("No token, or the wrong one"),
             404: error("No such reservation"),
         },
@@ -432,7 +351,7 @@ OPERATIONS = (
         "Cancel a reservation (its holder only, before the deadline)",
         parameters=(_RESERVATION_ID, _TOKEN, LANG),
         responses={
-            200: Response("Cancelled; an SMS confirms it"),
+            200: Response("Cancelled; an SMS confirms it", ReservationView),
             401: error("No token"),
             403: error("Wrong token"),
             404: error("No such reservation"),

@@ -204,21 +204,23 @@ INFO = {
 }
 
 
+def operations() -> tuple[api.Operation, ...]:
+    """Every operation the gateway serves, as the API modules declare them."""
+    return (
+        *OPERATIONS,
+        *http_api.OPERATIONS,
+        *services_api.OPERATIONS,
+        *booking_api.OPERATIONS,
+        *identity_api.OPERATIONS,
+        *web_channel.OPERATIONS,
+        *sms.OPERATIONS,
+        *voice.OPERATIONS,
+    )
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of every operation the gateway serves."""
-    return api.document(
-        (
-            *OPERATIONS,
-            *http_api.OPERATIONS,
-            *services_api.OPERATIONS,
-            *booking_api.OPERATIONS,
-            *identity_api.OPERATIONS,
-            *web_channel.OPERATIONS,
-            *sms.OPERATIONS,
-            *voice.OPERATIONS,
-        ),
-        INFO,
-    )
+    return api.document(operations(), INFO)
 
 
 async def openapi(request: web.Request) -> web.Response:

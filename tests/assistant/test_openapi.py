@@ -3,15 +3,19 @@ describes exactly the routes the gateway serves."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from pydantic import BaseModel
+from redis.asyncio import Redis
 
 from assistant import openapi
-from assistant.gateway import create_app, openapi_document
+from assistant.gateway import create_app, openapi_document, operations
 from assistant.settings import Settings
+from tests.booking.test_api import PHONE, PITCH, at, open_day, proved, reservation
 
 # Served for people in a browser, not for API clients, and so not in the document: the demo
 # page, the operator's outbox page, and telecare's pages, sign-in forms and their sockets
@@ -162,3 +166,75 @@ def test_absent_fields_of_a_response_are_not_nullable() -> None:
         "type": "string",
     }
     assert "default" not in error["properties"]["fields"]
+
+
+def answer_model(method: str, path: str, status: int) -> type[BaseModel]:
+    """The model the document names for this operation's answer with this status."""
+    for operation in operations():
+        if (operation.method, operation.path) == (method, path):
+            model = operation.responses[status].model
+            assert model is not None, f"{method} {path} {status} names no model"
+            return model
+    raise AssertionError(f"{method} {path} is not declared")
+
+
+async def test_the_booking_and_identity_answers_are_what_the_document_says(
+    settings: Settings, redis: Redis
+) -> None:
+    await redis.flushdb()
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(settings)))
+    await client.start_server()
+
+    async def answer(method: str, path: str, url: str, status: int, **kwargs: Any) -> Any:
+        response = await client.request(method, url, **kwargs)
+        assert response.status == status, await response.text()
+        body = await response.json()
+        answer_model(method, path, status).model_validate(body)
+        return body
+
+    try:
+        await answer("GET", "/api/resources", "/api/resources", 200)
+        day = open_day()
+        await answer(
+            "GET",
+            "/api/resources/{id}/availability",
+            f"/api/resources/{PITCH}/availability",
+            200,
+            params={"date": day.isoformat()},
+        )
+        await answer(
+            "POST", "/api/identity/codes", "/api/identity/codes", 202, json={"phone": PHONE}
+        )
+        code = {"phone": PHONE, "code": "000000"}
+        await answer("POST", "/api/identity/sessions", "/api/identity/sessions", 401, json=code)
+        proof = await proved(client, PHONE)
+        booked = await answer(
+            "POST",
+            "/api/reservations",
+            "/api/reservations",
+            201,
+            json=reservation(at(day, 18)),
+            headers=proof,
+        )
+        auth = {"Authorization": f"Bearer {booked['token']}"}
+        url = f"/api/reservations/{booked['id']}"
+        await answer("GET", "/api/reservations/{id}", url, 200, headers=auth)
+        await answer("DELETE", "/api/reservations/{id}", url, 200, headers=auth)
+        await answer("DELETE", "/api/reservations/{id}", url, 409, headers=auth)
+    finally:
+        await client.close()
+
+
+async def test_the_health_answer_is_what_the_document_says(settings: Settings) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(settings.with_(rasa_port=port, actions_port=port))
+    client: TestClient[Any, Any] = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.get("/health")
+        assert response.status == 503
+        answer_model("GET", "/health", 503).model_validate(await response.json())
+    finally:
+        await client.close()
