@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from assistant.keys import DATABASE
-from channels.web import ClientMessage, Refused, parse_frame
+from channels.web_frames import ClientMessage, Refused, parse_frame
 from store.db import sessions
 from store.models import CallRecord
 from telecare.web.signaling import parse_signal

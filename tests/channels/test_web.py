@@ -22,7 +22,7 @@ from assistant.gateway import create_app
 from assistant.messages import MESSAGES
 from assistant.replies import AssistantResponse, Button, Reply
 from assistant.settings import Settings
-from channels.web import MAX_FRAME_BYTES, MAX_INVALID_FRAMES
+from channels.web_frames import MAX_FRAME_BYTES, MAX_INVALID_FRAMES
 from channels.web_texts import ERROR_TEXTS
 from texts import Language
 
