@@ -7,7 +7,7 @@ gives any text outside domain.yml from the gettext catalogs under `texts/locale/
 
 from __future__ import annotations
 
-from texts.catalogs import MissingValue, Table, TextError, UnknownText, has, text
+from texts.catalogs import MissingValue, Table, TextError, UnknownText, has, template_of, text
 from texts.languages import LANGUAGES, Language, is_language, language_or
 
 __all__ = [
@@ -20,5 +20,6 @@ __all__ = [
     "has",
     "is_language",
     "language_or",
+    "template_of",
     "text",
 ]

@@ -197,3 +197,18 @@ def test_the_catalogs_are_read_once() -> None:
     for lang in LANGUAGES:
         texts.text("phone.or", lang)
     assert catalogs._texts.cache_info().misses == before
+
+
+def test_a_language_from_outside_is_one_of_the_three_or_the_default() -> None:
+    assert [texts.language_or(value) for value in ("sv", "de", None, "EN")] == [
+        "sv",
+        "fi",
+        "fi",
+        "fi",
+    ]
+    assert texts.language_or("xx", default="en") == "en"
+    assert texts.is_language("en") and not texts.is_language("fi-FI")
+
+
+def test_a_template_is_given_unfilled() -> None:
+    assert texts.template_of("phone.more", "en") == " Full answer: {url}"
